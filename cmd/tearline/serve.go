@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"text/tabwriter"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"tearline/internal/auth"
+	"tearline/internal/authz"
+	"tearline/internal/config"
+	"tearline/internal/demo"
+	"tearline/internal/demoidp"
+	"tearline/internal/postgres"
+	"tearline/internal/web"
+	assets "tearline/web"
+)
+
+// app is the assembled portal: every concrete type is chosen here and nowhere else.
+type app struct {
+	db     *postgres.DB
+	server *web.Server
+}
+
+func (a *app) Close() { a.db.Close() }
+
+func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {
+	db, err := postgres.Open(ctx, cfg.AppDatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run \"tearline migrate\" first; the server connects as %s)", err, config.AppRole)
+	}
+	az, err := authz.New()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	st, err := assets.NewAssets()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	base := cfg.BaseURL.String()
+	d := web.Deps{Logger: logger, Store: db, Authz: az, Assets: st, Secure: cfg.Secure(), Registry: prometheus.NewRegistry()}
+	d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if cfg.Demo {
+		d.Personas = demo.Personas()
+		d.DemoIDP, err = demoidp.New(demoidp.Options{
+			Issuer: cfg.DemoIssuer(), MountPath: config.DemoIssuerPath,
+			ClientID: "tearline-portal", ClientSecret: cfg.SessionSecret,
+			RedirectURI: base + "/auth/callback/" + config.DemoProviderName, LogoutURI: base + "/",
+			People: func(sub string) (string, string, bool) {
+				p, ok := demo.FindPersona(sub)
+				return p.Name, p.Email(), ok
+			},
+			Logger: logger,
+		})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	sessions := auth.NewSessions(db.Pool, auth.SessionOptions{Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime})
+	d.Auth = auth.New(auth.Options{
+		Providers: cfg.Providers, BaseURL: base, IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime, Logger: logger,
+	}, db, sessions)
+	return &app{db: db, server: web.New(d)}, nil
+}
+
+func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stdout, cfg.LogLevel)
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (TEARLINE_LISTEN_ADDR): %w", cfg.ListenAddr, err)
+	}
+	return serve(ctx, cfg, ln, logger)
+}
+
+// serve runs the portal on ln until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger) error {
+	start := time.Now()
+	a, err := assemble(ctx, cfg, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.Close()
+	srv := &http.Server{
+		Handler:           a.server.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "demo", cfg.Demo,
+		"ready_ms", time.Since(start).Milliseconds())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func runMigrate(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	created, err := postgres.EnsureDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintln(stdout, "created database")
+	}
+	if err := postgres.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+func runSeedDemo(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := demo.Seed(ctx, db, cfg.DemoIssuer()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data seeded: %d agencies, %d personas (issuer %s)\n", len(demo.Agencies()), len(demo.Personas()), cfg.DemoIssuer())
+	return nil
+}
+
+func runRoutes(_ context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	az, err := authz.New()
+	if err != nil {
+		return err
+	}
+	st, err := assets.NewAssets()
+	if err != nil {
+		return err
+	}
+	d := web.Deps{Authz: az, Assets: st}
+	if cfg.Demo {
+		d.DemoIDP = &demoidp.Provider{}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "METHOD\tPATTERN\tACCESS")
+	for _, r := range web.New(d).Routes() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Method, r.Pattern, r.Access)
+	}
+	return tw.Flush()
+}

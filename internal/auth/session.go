@@ -1,0 +1,46 @@
+package auth
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Session keys.
+const (
+	keyUserID    = "user_id"
+	keyAuthAt    = "auth_at"
+	keyLastSeen  = "last_seen"
+	keyPending   = "oidc_pending"
+	keyNoticeAck = "notice_ack"
+	keyFlash     = "flash"
+)
+
+// SessionOptions configure the session manager.
+type SessionOptions struct {
+	Secure      bool // served over https: Secure cookie with the __Host- prefix
+	IdleTimeout time.Duration
+	Lifetime    time.Duration
+}
+
+// NewSessions returns an scs session manager storing sessions in PostgreSQL.
+func NewSessions(pool *pgxpool.Pool, o SessionOptions) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(pool, 5*time.Minute)
+	sm.IdleTimeout = o.IdleTimeout
+	sm.Lifetime = o.Lifetime
+	sm.Cookie.Name = "tearline_session"
+	if o.Secure {
+		sm.Cookie.Name = "__Host-tearline_session"
+	}
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.Path = "/"
+	sm.Cookie.Domain = ""
+	sm.Cookie.Secure = o.Secure
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Persist = false
+	return sm
+}

@@ -1,0 +1,218 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"tearline/internal/agency"
+	"tearline/internal/apperr"
+	"tearline/internal/authz"
+	"tearline/internal/user"
+	"tearline/internal/web/views"
+)
+
+// userScope says which agencies' users the principal administers: every agency, or only its own.
+func (s *Server) userScope(ctx context.Context, p *user.Principal, action string) (all bool) {
+	return s.Authz.Can(ctx, p, action, authz.AnyAgency(authz.TypeUser))
+}
+
+func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := user.PrincipalFrom(ctx)
+	v := views.UserListView{CanCreate: s.Authz.Can(ctx, p, authz.ActCreate, authz.Type(authz.TypeUser))}
+	f := user.Filter{AgencyID: p.AgencyID}
+	if s.userScope(ctx, p, authz.ActList) {
+		f.AgencyID, _ = strconv.ParseInt(r.URL.Query().Get("agency"), 10, 64)
+		var err error
+		if v.Agencies, err = s.Store.FindAgencies(ctx); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.Scope = "Users of every agency."
+	} else {
+		v.Scope = "Users of " + p.AgencyName + "."
+	}
+	v.AgencyFilter = f.AgencyID
+	users, err := s.Store.FindUsers(ctx, f)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.Users = users
+	s.render(w, r, http.StatusOK, views.UserList(s.page(r, "Users", "users"), v))
+}
+
+// userForm fills the choices of the user form for the principal.
+func (s *Server) userForm(ctx context.Context, p *user.Principal, u user.User) (views.UserFormView, error) {
+	v := views.UserFormView{User: u, IsSelf: u.ID == p.UserID}
+	v.CanDeactivate = s.Authz.Can(ctx, p, authz.ActDeactivate, authz.Owned(authz.TypeUser, u.AgencyID))
+	all, err := s.Store.FindAgencies(ctx)
+	if err != nil {
+		return v, err
+	}
+	scopeAll := s.userScope(ctx, p, authz.ActCreate) || s.userScope(ctx, p, authz.ActUpdate)
+	for _, a := range all {
+		if scopeAll || a.ID == p.AgencyID {
+			v.Agencies = append(v.Agencies, a)
+		}
+	}
+	kind := p.AgencyKind
+	if !scopeAll {
+		v.Roles = rolesFor(kind)
+	} else {
+		v.Roles = user.Roles
+	}
+	return v, nil
+}
+
+func rolesFor(k agency.Kind) []user.Role {
+	var out []user.Role
+	for _, r := range user.Roles {
+		if r.AllowedIn(k) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *Server) handleUserNew(w http.ResponseWriter, r *http.Request) {
+	p := user.PrincipalFrom(r.Context())
+	v, err := s.userForm(r.Context(), p, user.User{AgencyID: p.AgencyID, Issuer: p.Issuer, Active: true})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.UserForm(s.page(r, "New user", "users"), v))
+}
+
+func userFromForm(r *http.Request) user.User {
+	u := user.User{
+		DisplayName: formString(r, "display_name"), Email: formString(r, "email"),
+		Issuer: formString(r, "issuer"), Subject: formString(r, "subject"), Active: true,
+	}
+	u.AgencyID, _ = strconv.ParseInt(formString(r, "agency_id"), 10, 64)
+	for _, role := range r.PostForm["roles"] {
+		u.Roles = append(u.Roles, user.Role(role))
+	}
+	u.Normalize()
+	return u
+}
+
+func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	u := userFromForm(r)
+	s.saveUser(w, r, &u, authz.ActCreate, s.Store.CreateUser)
+}
+
+// loadUser loads the user named in the URL if the principal may perform action on it; otherwise 404.
+func (s *Server) loadUser(w http.ResponseWriter, r *http.Request, action string) (user.User, bool) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return user.User{}, false
+	}
+	u, err := s.Store.FindUserByID(r.Context(), id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return user.User{}, false
+	}
+	if !s.Authz.Can(r.Context(), user.PrincipalFrom(r.Context()), action, authz.Owned(authz.TypeUser, u.AgencyID)) {
+		s.deny(w, r, action, authz.TypeUser)
+		return user.User{}, false
+	}
+	return u, true
+}
+
+func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.loadUser(w, r, authz.ActRead)
+	if !ok {
+		return
+	}
+	v, err := s.userForm(r.Context(), user.PrincipalFrom(r.Context()), u)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.UserForm(s.page(r, "Edit user", "users"), v))
+}
+
+func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
+	old, ok := s.loadUser(w, r, authz.ActUpdate)
+	if !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	u := userFromForm(r)
+	u.ID, u.Active, u.DeactivatedAt = old.ID, old.Active, old.DeactivatedAt
+	s.saveUser(w, r, &u, authz.ActUpdate, s.Store.UpdateUser)
+}
+
+// saveUser checks the target agency against the principal's scope, validates and saves;
+// a bad form comes back with its values and messages (422).
+func (s *Server) saveUser(w http.ResponseWriter, r *http.Request, u *user.User, action string, save func(context.Context, *user.User) error) {
+	ctx := r.Context()
+	p := user.PrincipalFrom(ctx)
+	var err error
+	a, aerr := s.Store.FindAgencyByID(ctx, u.AgencyID)
+	switch {
+	case apperr.Code(aerr) == apperr.ENOTFOUND || (aerr == nil && !s.Authz.Can(ctx, p, action, authz.Owned(authz.TypeUser, a.ID))):
+		err = apperr.Invalid(map[string]string{"agency_id": "Choose an agency whose users you administer."})
+	case aerr != nil:
+		s.renderError(w, r, aerr)
+		return
+	default:
+		err = u.Validate(a.Kind)
+	}
+	if err == nil {
+		err = save(ctx, u)
+	}
+	switch apperr.Code(err) {
+	case "":
+		s.Auth.Flash(ctx, u.DisplayName+" saved.")
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	case apperr.EINVALID, apperr.ECONFLICT:
+		v, ferr := s.userForm(ctx, p, *u)
+		if ferr != nil {
+			s.renderError(w, r, ferr)
+			return
+		}
+		v.Errors, v.Alert = apperr.FieldErrors(err), apperr.Message(err)
+		if apperr.Code(err) == apperr.ECONFLICT {
+			v.Errors = map[string]string{"subject": "Another user already signs in with this issuer and subject."}
+			v.Alert = "Please correct the highlighted fields."
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, views.UserForm(s.page(r, "User", "users"), v))
+	default:
+		s.renderError(w, r, err)
+	}
+}
+
+func (s *Server) handleUserSetActive(active bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, ok := s.loadUser(w, r, authz.ActDeactivate)
+		if !ok {
+			return
+		}
+		if u.ID == user.PrincipalFrom(r.Context()).UserID {
+			s.renderError(w, r, apperr.Errorf(apperr.ECONFLICT, "You cannot deactivate your own account."))
+			return
+		}
+		if err := s.Store.SetUserActive(r.Context(), u.ID, active); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		msg := u.DisplayName + " was deactivated and can no longer sign in."
+		if active {
+			msg = u.DisplayName + " was reactivated."
+		}
+		s.Auth.Flash(r.Context(), msg)
+		http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"/edit", http.StatusSeeOther)
+	}
+}

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"tearline/internal/authz"
+)
+
+type accessKind int
+
+const (
+	accessInfra      accessKind = iota + 1 // no session: assets, probes, metrics, identity-provider protocol
+	accessPublic                           // session loaded, no sign-in required
+	accessSignedIn                         // any signed-in user, before the system-use notice too
+	accessPermission                       // signed in, notice acknowledged, and authz grants action on object
+)
+
+// access is what a route declares about who may call it.
+type access struct {
+	kind   accessKind
+	action string
+	object authz.Object
+}
+
+var (
+	infra    = access{kind: accessInfra}
+	public   = access{kind: accessPublic}
+	signedIn = access{kind: accessSignedIn}
+)
+
+func can(action, objectType string) access {
+	return access{kind: accessPermission, action: action, object: authz.Type(objectType)}
+}
+
+// route is one entry of the route table. Every route the server serves is declared here, with its
+// access; a test walks the router and fails on any route missing from this table.
+type route struct {
+	method  string
+	pattern string
+	access  access
+	handler http.Handler
+}
+
+func (s *Server) routes() []route {
+	h := func(f http.HandlerFunc) http.Handler { return f }
+	rs := []route{
+		{"GET", "/healthz", infra, h(s.handleHealthz)},
+		{"GET", "/readyz", infra, h(s.handleReadyz)},
+		{"GET", "/metrics", infra, s.metrics.handler()},
+		{"GET", "/static/*", infra, s.Assets.Handler()},
+
+		{"GET", "/", public, h(s.handleHome)},
+		{"GET", "/auth/login", public, h(s.handleLogin)},
+		{"GET", "/auth/callback/{provider}", public, h(s.handleCallback)},
+		{"POST", "/auth/logout", public, h(s.handleLogout)},
+		{"GET", "/notice", signedIn, h(s.handleNotice)},
+		{"POST", "/notice", signedIn, h(s.handleNoticeAck)},
+
+		{"GET", "/admin/agencies", can(authz.ActList, authz.TypeAgency), h(s.handleAgencyList)},
+		{"GET", "/admin/agencies/new", can(authz.ActCreate, authz.TypeAgency), h(s.handleAgencyNew)},
+		{"POST", "/admin/agencies", can(authz.ActCreate, authz.TypeAgency), h(s.handleAgencyCreate)},
+		{"GET", "/admin/agencies/{id}/edit", can(authz.ActUpdate, authz.TypeAgency), h(s.handleAgencyEdit)},
+		{"POST", "/admin/agencies/{id}", can(authz.ActUpdate, authz.TypeAgency), h(s.handleAgencyUpdate)},
+
+		{"GET", "/admin/users", can(authz.ActList, authz.TypeUser), h(s.handleUserList)},
+		{"GET", "/admin/users/new", can(authz.ActCreate, authz.TypeUser), h(s.handleUserNew)},
+		{"POST", "/admin/users", can(authz.ActCreate, authz.TypeUser), h(s.handleUserCreate)},
+		{"GET", "/admin/users/{id}/edit", can(authz.ActRead, authz.TypeUser), h(s.handleUserEdit)},
+		{"POST", "/admin/users/{id}", can(authz.ActUpdate, authz.TypeUser), h(s.handleUserUpdate)},
+		{"POST", "/admin/users/{id}/deactivate", can(authz.ActDeactivate, authz.TypeUser), h(s.handleUserSetActive(false))},
+		{"POST", "/admin/users/{id}/reactivate", can(authz.ActDeactivate, authz.TypeUser), h(s.handleUserSetActive(true))},
+	}
+	if s.DemoIDP != nil {
+		rs = append(rs,
+			route{"GET", "/demo-idp/login", public, h(s.handleDemoLogin)},
+			route{"POST", "/demo-idp/login", public, h(s.handleDemoLoginSubmit)},
+			route{"GET", "/demo-idp/*", infra, s.DemoIDP.Handler()},
+			route{"POST", "/demo-idp/*", infra, s.DemoIDP.Handler()},
+		)
+	}
+	return rs
+}
+
+// Handler returns the portal's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.observe, s.secureHeaders, s.csrf, middleware.GetHead)
+	r.NotFound(s.handleNotFound)
+	r.MethodNotAllowed(s.handleMethodNotAllowed)
+	sessions := s.Auth.Sessions()
+	for _, rt := range s.routes() {
+		hh := rt.handler
+		if rt.access.kind != accessInfra {
+			hh = sessions.LoadAndSave(s.principal(s.gate(rt.access, hh)))
+		}
+		r.Method(rt.method, rt.pattern, hh)
+	}
+	return r
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.withSession(w, r, func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, errNotFound)
+	})
+}
+
+func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.withSession(w, r, func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, errMethod)
+	})
+}
+
+// withSession runs h with the session and principal loaded, for pages outside the route table.
+func (s *Server) withSession(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	s.Auth.Sessions().LoadAndSave(s.principal(h)).ServeHTTP(w, r)
+}
+
+// RouteInfo describes one declared route for inventories and tests.
+type RouteInfo struct {
+	Method, Pattern string
+	Access          string // "infra", "public", "signed-in" or "<action> <object type>"
+	StateChanging   bool
+}
+
+// Routes lists every declared route with its access.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, rt := range s.routes() {
+		ri := RouteInfo{Method: rt.method, Pattern: rt.pattern, StateChanging: rt.method != http.MethodGet && rt.method != http.MethodHead}
+		switch rt.access.kind {
+		case accessInfra:
+			ri.Access = "infra"
+		case accessPublic:
+			ri.Access = "public"
+		case accessSignedIn:
+			ri.Access = "signed-in"
+		case accessPermission:
+			ri.Access = rt.access.action + " " + rt.access.object.Type
+		}
+		out = append(out, ri)
+	}
+	return out
+}
