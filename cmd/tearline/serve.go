@@ -33,7 +33,13 @@ type app struct {
 
 func (a *app) Close() { a.db.Close() }
 
-func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {
+// hooks let tests replace the clock and the HTTP client the relying party uses.
+type hooks struct {
+	now        func() time.Time
+	httpClient *http.Client
+}
+
+func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk hooks) (*app, error) {
 	db, err := postgres.Open(ctx, cfg.AppDatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w (run \"tearline migrate\" first; the server connects as %s)", err, config.AppRole)
@@ -61,7 +67,7 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*ap
 				p, ok := demo.FindPersona(sub)
 				return p.Name, p.Email(), ok
 			},
-			Logger: logger,
+			Logger: logger, Now: hk.now,
 		})
 		if err != nil {
 			db.Close()
@@ -71,6 +77,7 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*ap
 	sessions := auth.NewSessions(db.Pool, auth.SessionOptions{Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime})
 	d.Auth = auth.New(auth.Options{
 		Providers: cfg.Providers, BaseURL: base, IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime, Logger: logger,
+		Now: hk.now, HTTPClient: hk.httpClient,
 	}, db, sessions)
 	return &app{db: db, server: web.New(d)}, nil
 }
@@ -94,7 +101,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 // serve runs the portal on ln until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger) error {
 	start := time.Now()
-	a, err := assemble(ctx, cfg, logger)
+	a, err := assemble(ctx, cfg, logger, hooks{})
 	if err != nil {
 		ln.Close()
 		return err
