@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -178,3 +179,5 @@ func (a *testApp) countRows(t *testing.T, sql string, args ...any) int {
 	}
 	return n
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
