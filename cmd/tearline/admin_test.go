@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func (a *testApp) userID(t *testing.T, subject string) int64 {
+	t.Helper()
+	var id int64
+	if err := a.Owner.Pool.QueryRow(context.Background(), `SELECT id FROM app_user WHERE subject = $1`, subject).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (a *testApp) agencyID(t *testing.T, code string) int64 {
+	t.Helper()
+	ag, err := a.Owner.FindAgencyByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ag.ID
+}
+
+func TestCenterAdminManagesAgencies(t *testing.T) {
+	a := newTestApp(t)
+	b := a.browser(t)
+	b.signIn("admin@hstc")
+	form := url.Values{"code": {"cbp-amo"}, "name": {"CBP Air and Marine Operations"}, "kind": {"member"}, "country": {"usa"}, "federal": {"on"}}
+	p := b.post("/admin/agencies", form)
+	if p.URL.Path != "/admin/agencies" || !strings.Contains(p.Body, "CBP-AMO") {
+		t.Fatalf("create: %d at %s", p.Status, p.URL)
+	}
+	// A bad form comes back 422 with the messages and the values typed.
+	bad := url.Values{"code": {"x"}, "name": {"Guardia Costiera del Sud"}, "kind": {"partner"}, "country": {"ITALY"}}
+	p = b.post("/admin/agencies", bad)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad form: status %d, want 422", p.Status)
+	}
+	for _, want := range []string{"Guardia Costiera del Sud", `value="ITALY"`, "Use 2–16 capital letters", "three-letter country code", "usa-form-group--error"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("re-rendered form lacks %q", want)
+		}
+	}
+	// A duplicate code is a field error too.
+	dup := url.Values{"code": {"ICE"}, "name": {"Duplicate"}, "kind": {"member"}, "country": {"USA"}, "federal": {"on"}}
+	if p := b.post("/admin/agencies", dup); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "already uses this code") {
+		t.Errorf("duplicate code: %d", p.Status)
+	}
+	// Edit keeps the id and audits the change.
+	id := a.agencyID(t, "CBP-AMO")
+	edit := url.Values{"code": {"CBP-AMO"}, "name": {"Air and Marine Operations"}, "kind": {"member"}, "country": {"USA"}, "federal": {"on"}}
+	if p := b.post("/admin/agencies/"+itoa(id), edit); !strings.Contains(p.Body, "Air and Marine Operations") {
+		t.Errorf("edit not shown: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action IN ('agency.create', 'agency.update') AND object_id = $1`, itoa(id)); n != 2 {
+		t.Errorf("agency changes audited = %d, want 2", n)
+	}
+	if p := b.get("/admin/agencies/999999/edit"); p.Status != http.StatusNotFound {
+		t.Errorf("missing agency: %d, want 404", p.Status)
+	}
+}
+
+func TestCenterAdminManagesUsers(t *testing.T) {
+	a := newTestApp(t)
+	b := a.browser(t)
+	b.signIn("admin@hstc")
+	issuer := a.URL + "/demo-idp"
+	form := url.Values{"display_name": {"Nadia Ferreira"}, "email": {"nadia@example.invalid"}, "agency_id": {itoa(a.agencyID(t, "FGR"))},
+		"issuer": {issuer}, "subject": {"fgr-liaison-2"}, "roles": {"liaison"}}
+	p := b.post("/admin/users", form)
+	if p.URL.Path != "/admin/users" || !strings.Contains(p.Body, "Nadia Ferreira") {
+		t.Fatalf("create user: %d at %s", p.Status, p.URL)
+	}
+	// An analyst role in a foreign partner is refused, values kept.
+	bad := url.Values{"display_name": {"Jonas Berg"}, "agency_id": {itoa(a.agencyID(t, "EUROPOL"))}, "issuer": {issuer},
+		"subject": {"europol-2"}, "roles": {"analyst"}, "email": {"not-an-address"}}
+	p = b.post("/admin/users", bad)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad user: %d, want 422", p.Status)
+	}
+	for _, want := range []string{"Jonas Berg", "europol-2", "cannot be held by a user of a Foreign partner", "valid e-mail"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("re-rendered user form lacks %q", want)
+		}
+	}
+	// Same issuer and subject twice is refused.
+	if p := b.post("/admin/users", form); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "already signs in with this issuer") {
+		t.Errorf("duplicate identity: %d", p.Status)
+	}
+	// Editing replaces the roles.
+	id := a.userID(t, "fgr-liaison-2")
+	form.Set("roles", "agency_admin")
+	b.post("/admin/users/"+itoa(id), form)
+	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role = 'agency_admin'`, id); n != 1 {
+		t.Error("role change not saved")
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1`, id); n != 1 {
+		t.Error("old role not removed")
+	}
+	// An admin cannot deactivate themself.
+	if p := b.post("/admin/users/"+itoa(a.userID(t, "admin@hstc"))+"/deactivate", nil); p.Status != http.StatusConflict {
+		t.Errorf("self-deactivation: %d, want 409", p.Status)
+	}
+}
+
+func TestAgencyAdminSeesOnlyOwnAgency(t *testing.T) {
+	a := newTestApp(t)
+	b := a.browser(t)
+	b.signIn("admin@ice")
+	p := b.get("/admin/users")
+	if p.Status != 200 || !strings.Contains(p.Body, "Rosa Delgado") {
+		t.Fatalf("own users: %d", p.Status)
+	}
+	for _, other := range []string{"Aaron Fitzgerald", "Priya Raman", "Katrin Vogel"} {
+		if strings.Contains(p.Body, other) {
+			t.Errorf("agency admin of ICE sees %s", other)
+		}
+	}
+	// Filtering by another agency is ignored for an agency admin.
+	if p := b.get("/admin/users?agency=" + itoa(a.agencyID(t, "CBP"))); strings.Contains(p.Body, "Aaron Fitzgerald") {
+		t.Error("agency filter leaks another agency's users")
+	}
+	cbp := a.userID(t, "liaison@cbp")
+	for _, path := range []string{"/admin/users/" + itoa(cbp) + "/edit", "/admin/agencies", "/admin/agencies/new"} {
+		if p := b.get(path); p.Status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, p.Status)
+		}
+	}
+	issuer := a.URL + "/demo-idp"
+	upd := url.Values{"display_name": {"Hijacked"}, "agency_id": {itoa(a.agencyID(t, "CBP"))}, "issuer": {issuer}, "subject": {"liaison@cbp"}, "roles": {"liaison"}}
+	if p := b.post("/admin/users/"+itoa(cbp), upd); p.Status != http.StatusNotFound {
+		t.Errorf("update another agency's user: %d, want 404", p.Status)
+	}
+	if p := b.post("/admin/users/"+itoa(cbp)+"/deactivate", nil); p.Status != http.StatusNotFound {
+		t.Errorf("deactivate another agency's user: %d, want 404", p.Status)
+	}
+	// Creating a user in another agency is refused; in ICE it works.
+	newUser := url.Values{"display_name": {"Omar Haddad"}, "agency_id": {itoa(a.agencyID(t, "CBP"))}, "issuer": {issuer}, "subject": {"ice-analyst-9"}, "roles": {"liaison"}}
+	if p := b.post("/admin/users", newUser); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "whose users you administer") {
+		t.Errorf("create in another agency: %d", p.Status)
+	}
+	// Moving an own user to another agency is refused.
+	rosa := a.userID(t, "liaison@ice")
+	move := url.Values{"display_name": {"Rosa Delgado"}, "agency_id": {itoa(a.agencyID(t, "CBP"))}, "issuer": {issuer}, "subject": {"liaison@ice"}, "roles": {"liaison"}}
+	if p := b.post("/admin/users/"+itoa(rosa), move); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("move own user to another agency: %d, want 422", p.Status)
+	}
+	newUser.Set("agency_id", itoa(a.agencyID(t, "ICE")))
+	if p := b.post("/admin/users", newUser); !strings.Contains(p.Body, "Omar Haddad") {
+		t.Errorf("create in own agency: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM app_user WHERE display_name = 'Hijacked'`); n != 0 {
+		t.Error("another agency's user was changed")
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'authz.deny' AND outcome = 'denied'`); n < 4 {
+		t.Errorf("denials audited = %d, want at least 4", n)
+	}
+}
+
+func TestNonAdminsCannotReachAdministration(t *testing.T) {
+	a := newTestApp(t)
+	for _, hint := range []string{"liaison@ice", "analyst@hstc", "steering@dos", "reviewer@hstc"} {
+		t.Run(hint, func(t *testing.T) {
+			b := a.browser(t)
+			home := b.signIn(hint)
+			if strings.Contains(home.Body, `href="/admin/users"`) {
+				t.Error("home links to user administration")
+			}
+			for _, path := range []string{"/admin/users", "/admin/users/new", "/admin/users/1/edit", "/admin/agencies/new"} {
+				if p := b.get(path); p.Status != http.StatusNotFound {
+					t.Errorf("GET %s: %d, want 404", path, p.Status)
+				}
+			}
+			form := url.Values{"code": {"ROGUE"}, "name": {"Rogue agency"}, "kind": {"member"}, "country": {"USA"}}
+			if p := b.post("/admin/agencies", form); p.Status != http.StatusNotFound {
+				t.Errorf("POST /admin/agencies: %d, want 404", p.Status)
+			}
+		})
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM agency WHERE code = 'ROGUE'`); n != 0 {
+		t.Error("a non-admin created an agency")
+	}
+}
+
+func TestAnonymousIsSentToSignIn(t *testing.T) {
+	a := newTestApp(t)
+	b := a.browser(t)
+	p := b.get("/admin/users")
+	if p.URL.Path != "/" || !strings.Contains(p.Body, "Sign in to Tearline") || !strings.Contains(p.Body, "System use notification") {
+		t.Errorf("anonymous admin page: %d at %s", p.Status, p.URL)
+	}
+	if p := b.post("/admin/agencies", url.Values{"code": {"ANON"}}); p.Status != http.StatusUnauthorized {
+		t.Errorf("anonymous POST: %d, want 401", p.Status)
+	}
+	if p := b.get("/no/such/page"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "Page not found") {
+		t.Errorf("unknown page: %d", p.Status)
+	}
+}
