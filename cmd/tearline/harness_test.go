@@ -105,10 +105,9 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 
 // browser is an HTTP client with its own cookie jar that follows redirects like a browser.
 type browser struct {
-	t    *testing.T
-	app  *testApp
-	c    *http.Client
-	last *http.Response
+	t   *testing.T
+	app *testApp
+	c   *http.Client
 }
 
 func (a *testApp) browser(t *testing.T) *browser {
