@@ -2,11 +2,11 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
+	"tearline/internal/agency"
 	"tearline/internal/apperr"
 	"tearline/internal/user"
 	"tearline/internal/web/views"
@@ -110,23 +110,29 @@ func (s *Server) completeDemoLogin(w http.ResponseWriter, r *http.Request, id, p
 
 func (s *Server) pickerView(id string) views.PickerView {
 	v := views.PickerView{RequestID: id}
+	kinds := map[string]agency.Kind{}
 	names := map[string]string{}
 	for _, a := range s.demoAgencies {
-		names[a.Code] = a.Name
+		kinds[a.Code], names[a.Code] = a.Kind, a.Name
 	}
-	for _, p := range s.Personas {
-		i := slices.IndexFunc(v.Groups, func(g views.PersonaGroup) bool { return g.Agency == p.Agency })
-		if i < 0 {
-			v.Groups = append(v.Groups, views.PersonaGroup{Agency: p.Agency, Name: names[p.Agency]})
-			i = len(v.Groups) - 1
+	headings := map[agency.Kind]string{agency.KindCenter: "Fusion center", agency.KindMember: "Member agencies", agency.KindPartner: "Foreign partners"}
+	for _, k := range agency.Kinds {
+		g := views.PersonaGroup{Heading: headings[k]}
+		for _, p := range s.Personas {
+			if kinds[p.Agency] != k {
+				continue
+			}
+			roles := make([]string, 0, len(p.Roles))
+			for _, r := range p.Roles {
+				roles = append(roles, r.Label())
+			}
+			g.Personas = append(g.Personas, views.PersonaView{
+				Hint: p.Hint, Name: p.Name, Agency: p.Agency, AgencyName: names[p.Agency], Roles: strings.Join(roles, ", "), Title: p.Title,
+			})
 		}
-		roles := make([]string, 0, len(p.Roles))
-		for _, r := range p.Roles {
-			roles = append(roles, r.Label())
+		if len(g.Personas) > 0 {
+			v.Groups = append(v.Groups, g)
 		}
-		v.Groups[i].Personas = append(v.Groups[i].Personas, views.PersonaView{
-			Hint: p.Hint, Name: p.Name, Agency: p.Agency, Roles: strings.Join(roles, ", "), Title: p.Title,
-		})
 	}
 	return v
 }

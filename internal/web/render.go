@@ -23,6 +23,7 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 	if p != nil {
 		pg.Flash = s.Auth.PopFlash(r.Context())
 		pg.Nav = views.Nav{
+			Home:     true,
 			Agencies: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),
 			Users:    s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeUser)),
 		}
