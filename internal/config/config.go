@@ -96,8 +96,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.AppDatabaseURL = app
 
 	base, err := url.Parse(env("TEARLINE_BASE_URL", "http://localhost:8080"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || (base.Path != "" && base.Path != "/") {
-		return nil, &Error{"TEARLINE_BASE_URL", "must be an absolute http(s) URL without a path, e.g. https://tearline.example.gov"}
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || (base.Path != "" && base.Path != "/") ||
+		base.RawQuery != "" || base.ForceQuery || base.Fragment != "" || base.User != nil {
+		return nil, &Error{"TEARLINE_BASE_URL", "must be an absolute http(s) URL without a path, query or credentials, e.g. https://tearline.example.gov"}
 	}
 	base.Path = ""
 	c.BaseURL = base
@@ -186,11 +187,16 @@ func providers(getenv func(string) string) ([]Provider, error) {
 		return nil, nil
 	}
 	var out []Provider
+	seen := map[string]bool{}
 	for _, name := range strings.Split(list, ",") {
 		name = strings.TrimSpace(name)
 		if !providerNameRE.MatchString(name) || name == DemoProviderName {
 			return nil, &Error{"TEARLINE_OIDC_PROVIDERS", fmt.Sprintf("has an invalid provider name %q (lower-case letters, digits, _; not %q)", name, DemoProviderName)}
 		}
+		if seen[name] {
+			return nil, &Error{"TEARLINE_OIDC_PROVIDERS", fmt.Sprintf("names provider %q twice", name)}
+		}
+		seen[name] = true
 		prefix := "TEARLINE_OIDC_" + strings.ToUpper(name) + "_"
 		p := Provider{
 			Name:         name,

@@ -4,6 +4,7 @@ package user
 
 import (
 	"net/mail"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -103,7 +104,7 @@ func (u *User) Validate(kind agency.Kind) error {
 	}
 	if u.Issuer == "" || len(u.Issuer) > 500 {
 		f["issuer"] = "Enter the OpenID Connect issuer URL that signs this user in."
-	} else if !strings.HasPrefix(u.Issuer, "https://") && !strings.HasPrefix(u.Issuer, "http://") {
+	} else if iu, err := url.Parse(u.Issuer); err != nil || (iu.Scheme != "https" && iu.Scheme != "http") || iu.Host == "" {
 		f["issuer"] = "The issuer is a URL starting with https://."
 	}
 	if u.Subject == "" || len(u.Subject) > 255 {
