@@ -223,7 +223,7 @@ func TestPrincipalContext(t *testing.T) {
 		{"with principal", user.WithPrincipal(context.Background(), p), p},
 		{"nil principal", user.WithPrincipal(context.Background(), nil), nil},
 		{"inner principal wins", user.WithPrincipal(user.WithPrincipal(context.Background(), &user.Principal{UserID: 1}), p), p},
-		{"unrelated value", context.WithValue(context.Background(), struct{}{}, p), nil},
+		{"unrelated value", context.WithValue(context.Background(), otherKey{}, p), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,3 +233,5 @@ func TestPrincipalContext(t *testing.T) {
 		})
 	}
 }
+
+type otherKey struct{}
