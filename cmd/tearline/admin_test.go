@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"tearline/internal/user"
 )
 
 func (a *testApp) userID(t *testing.T, subject string) int64 {
@@ -199,5 +201,53 @@ func TestAnonymousIsSentToSignIn(t *testing.T) {
 	}
 	if p := b.get("/no/such/page"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "Page not found") {
 		t.Errorf("unknown page: %d", p.Status)
+	}
+}
+
+// An agency administrator of the center itself must not be able to hand out center roles,
+// neither to a new user nor to themself; roles they may not grant survive their edits.
+func TestAgencyAdminCannotGrantCenterRoles(t *testing.T) {
+	op := newFakeOP(t)
+	op.subject = "hstc-it-admin"
+	a := newTestApp(t, op.env("HSTC"))
+	ctx := context.Background()
+	hstc := a.agencyID(t, "HSTC")
+	self := user.User{AgencyID: hstc, Issuer: op.srv.URL, Subject: "hstc-it-admin", DisplayName: "Center IT admin", Roles: []user.Role{user.RoleAgencyAdmin}}
+	if err := a.Owner.UpsertUser(ctx, &self); err != nil {
+		t.Fatal(err)
+	}
+	b := a.browser(t)
+	if p := b.get(b.fakeCallback()); p.URL.Path != "/notice" {
+		t.Fatalf("sign-in: %s", p.URL)
+	}
+	b.post("/notice", nil)
+	issuer := a.URL + "/demo-idp"
+	create := url.Values{"display_name": {"New Hire"}, "agency_id": {itoa(hstc)}, "issuer": {issuer}, "subject": {"new-hire"},
+		"roles": {"center_admin", "auditor", "analyst", "agency_admin"}}
+	b.post("/admin/users", create)
+	id := a.userID(t, "new-hire")
+	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role IN ('center_admin', 'auditor', 'analyst', 'reviewer')`, id); n != 0 {
+		t.Errorf("agency admin granted %d center roles", n)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role = 'agency_admin'`, id); n != 1 {
+		t.Error("agency admin could not grant agency_admin in own agency")
+	}
+	escalate := url.Values{"display_name": {"Center IT admin"}, "agency_id": {itoa(hstc)}, "issuer": {op.srv.URL}, "subject": {"hstc-it-admin"},
+		"roles": {"agency_admin", "center_admin"}}
+	b.post("/admin/users/"+itoa(self.ID), escalate)
+	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role = 'center_admin'`, self.ID); n != 0 {
+		t.Error("agency admin raised themself to center administrator")
+	}
+	// Editing an analyst of the agency keeps the analyst role the agency admin cannot grant.
+	analyst := a.userID(t, "analyst@hstc")
+	keep := url.Values{"display_name": {"Dana Whitfield"}, "agency_id": {itoa(hstc)}, "issuer": {issuer}, "subject": {"analyst@hstc"}}
+	keep.Set("issuer", a.URL+"/demo-idp")
+	b.post("/admin/users/"+itoa(analyst), keep)
+	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role = 'analyst'`, analyst); n != 1 {
+		t.Error("an edit by an agency admin removed a role they cannot grant")
+	}
+	form := b.get("/admin/users/" + itoa(analyst) + "/edit")
+	if !strings.Contains(form.Body, `value="center_admin" disabled`) {
+		t.Error("center roles are not disabled on the agency admin's form")
 	}
 }

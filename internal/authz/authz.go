@@ -31,7 +31,11 @@ const (
 	ActCreate     = "create"
 	ActUpdate     = "update"
 	ActDeactivate = "deactivate"
+	ActGrant      = "grant"
 )
+
+// RoleType is the object type of a role when it is granted or withdrawn, e.g. "role:liaison".
+func RoleType(role string) string { return "role:" + role }
 
 // Object is what an action is performed on: a type and the agency that owns the object.
 type Object struct {

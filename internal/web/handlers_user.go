@@ -3,9 +3,9 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 
-	"tearline/internal/agency"
 	"tearline/internal/apperr"
 	"tearline/internal/authz"
 	"tearline/internal/user"
@@ -57,19 +57,28 @@ func (s *Server) userForm(ctx context.Context, p *user.Principal, u user.User) (
 			v.Agencies = append(v.Agencies, a)
 		}
 	}
-	kind := p.AgencyKind
-	if !scopeAll {
-		v.Roles = rolesFor(kind)
-	} else {
-		v.Roles = user.Roles
+	v.Roles = user.Roles
+	v.Grantable = map[user.Role]bool{}
+	for _, r := range user.Roles {
+		v.Grantable[r] = s.canGrant(ctx, p, r, u.AgencyID)
 	}
 	return v, nil
 }
 
-func rolesFor(k agency.Kind) []user.Role {
+// canGrant reports whether p may grant or withdraw role r for users of the agency.
+func (s *Server) canGrant(ctx context.Context, p *user.Principal, r user.Role, agencyID int64) bool {
+	return s.Authz.Can(ctx, p, authz.ActGrant, authz.Owned(authz.RoleType(string(r)), agencyID))
+}
+
+// mergeRoles applies the requested roles the principal may grant and keeps every other role as it was.
+func (s *Server) mergeRoles(ctx context.Context, p *user.Principal, agencyID int64, held, requested []user.Role) []user.Role {
 	var out []user.Role
 	for _, r := range user.Roles {
-		if r.AllowedIn(k) {
+		if s.canGrant(ctx, p, r, agencyID) {
+			if slices.Contains(requested, r) {
+				out = append(out, r)
+			}
+		} else if slices.Contains(held, r) {
 			out = append(out, r)
 		}
 	}
@@ -105,6 +114,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := userFromForm(r)
+	u.Roles = s.mergeRoles(r.Context(), user.PrincipalFrom(r.Context()), u.AgencyID, nil, u.Roles)
 	s.saveUser(w, r, &u, authz.ActCreate, s.Store.CreateUser)
 }
 
@@ -151,6 +161,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	u := userFromForm(r)
 	u.ID, u.Active, u.DeactivatedAt = old.ID, old.Active, old.DeactivatedAt
+	u.Roles = s.mergeRoles(r.Context(), user.PrincipalFrom(r.Context()), u.AgencyID, old.Roles, u.Roles)
 	s.saveUser(w, r, &u, authz.ActUpdate, s.Store.UpdateUser)
 }
 
