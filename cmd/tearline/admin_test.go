@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -26,6 +28,21 @@ func (a *testApp) agencyID(t *testing.T, code string) int64 {
 		t.Fatal(err)
 	}
 	return ag.ID
+}
+
+var updatedRE = regexp.MustCompile(`name="updated" value="([^"]+)"`)
+
+// editUser submits the user form as a browser would: with the change token of the form it loaded.
+func (b *browser) editUser(id int64, form url.Values) page {
+	b.t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	if m := updatedRE.FindStringSubmatch(b.get("/admin/users/" + itoa(id) + "/edit").Body); m != nil {
+		f.Set("updated", html.UnescapeString(m[1]))
+	}
+	return b.post("/admin/users/"+itoa(id), f)
 }
 
 func TestCenterAdminManagesAgencies(t *testing.T) {
@@ -97,7 +114,7 @@ func TestCenterAdminManagesUsers(t *testing.T) {
 	// Editing replaces the roles.
 	id := a.userID(t, "fgr-liaison-2")
 	form.Set("roles", "agency_admin")
-	b.post("/admin/users/"+itoa(id), form)
+	b.editUser(id, form)
 	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role = 'agency_admin'`, id); n != 1 {
 		t.Error("role change not saved")
 	}
@@ -135,7 +152,7 @@ func TestAgencyAdminSeesOnlyOwnAgency(t *testing.T) {
 	}
 	issuer := a.URL + "/demo-idp"
 	upd := url.Values{"display_name": {"Hijacked"}, "agency_id": {itoa(a.agencyID(t, "CBP"))}, "issuer": {issuer}, "subject": {"liaison@cbp"}, "roles": {"liaison"}}
-	if p := b.post("/admin/users/"+itoa(cbp), upd); p.Status != http.StatusNotFound {
+	if p := b.editUser(cbp, upd); p.Status != http.StatusNotFound {
 		t.Errorf("update another agency's user: %d, want 404", p.Status)
 	}
 	if p := b.post("/admin/users/"+itoa(cbp)+"/deactivate", nil); p.Status != http.StatusNotFound {
@@ -149,7 +166,7 @@ func TestAgencyAdminSeesOnlyOwnAgency(t *testing.T) {
 	// Moving an own user to another agency is refused.
 	rosa := a.userID(t, "liaison@ice")
 	move := url.Values{"display_name": {"Rosa Delgado"}, "agency_id": {itoa(a.agencyID(t, "CBP"))}, "issuer": {issuer}, "subject": {"liaison@ice"}, "roles": {"liaison"}}
-	if p := b.post("/admin/users/"+itoa(rosa), move); p.Status != http.StatusUnprocessableEntity {
+	if p := b.editUser(rosa, move); p.Status != http.StatusUnprocessableEntity {
 		t.Errorf("move own user to another agency: %d, want 422", p.Status)
 	}
 	newUser.Set("agency_id", itoa(a.agencyID(t, "ICE")))
@@ -234,7 +251,7 @@ func TestAgencyAdminCannotGrantCenterRoles(t *testing.T) {
 	}
 	escalate := url.Values{"display_name": {"Center IT admin"}, "agency_id": {itoa(hstc)}, "issuer": {op.srv.URL}, "subject": {"hstc-it-admin"},
 		"roles": {"agency_admin", "center_admin"}}
-	b.post("/admin/users/"+itoa(self.ID), escalate)
+	b.editUser(self.ID, escalate)
 	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role = 'center_admin'`, self.ID); n != 0 {
 		t.Error("agency admin raised themself to center administrator")
 	}
@@ -242,12 +259,73 @@ func TestAgencyAdminCannotGrantCenterRoles(t *testing.T) {
 	analyst := a.userID(t, "analyst@hstc")
 	keep := url.Values{"display_name": {"Dana Whitfield"}, "agency_id": {itoa(hstc)}, "issuer": {issuer}, "subject": {"analyst@hstc"}}
 	keep.Set("issuer", a.URL+"/demo-idp")
-	b.post("/admin/users/"+itoa(analyst), keep)
+	b.editUser(analyst, keep)
 	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1 AND role = 'analyst'`, analyst); n != 1 {
 		t.Error("an edit by an agency admin removed a role they cannot grant")
 	}
 	form := b.get("/admin/users/" + itoa(analyst) + "/edit")
 	if !strings.Contains(form.Body, `value="center_admin" disabled`) {
 		t.Error("center roles are not disabled on the agency admin's form")
+	}
+}
+
+// Changing how a user signs in hands over every role they hold, so only an administrator who may
+// grant all of those roles may do it; and a session opened under the old identity ends.
+func TestIdentityRebindingIsGuarded(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	ice := a.agencyID(t, "ICE")
+	issuer := a.URL + "/demo-idp"
+	st := user.User{AgencyID: ice, Issuer: issuer, Subject: "steering@ice", DisplayName: "ICE steering member", Roles: []user.Role{user.RoleSteering}}
+	if err := a.Owner.UpsertUser(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+	b := a.browser(t)
+	b.signIn("admin@ice")
+	p := b.editUser(st.ID, url.Values{"display_name": {"ICE steering member"}, "agency_id": {itoa(ice)}, "issuer": {issuer}, "subject": {"someone-else"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "may grant every role this user holds") {
+		t.Errorf("rebinding a steering member: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM app_user WHERE id = $1 AND subject = 'steering@ice'`, st.ID); n != 1 {
+		t.Error("the identity was changed")
+	}
+	// A liaison's identity (a role the agency admin grants) may be corrected...
+	rosa := a.userID(t, "liaison@ice")
+	victim := a.browser(t)
+	victim.signIn("liaison@ice")
+	p = b.editUser(rosa, url.Values{"display_name": {"Rosa Delgado"}, "agency_id": {itoa(ice)}, "issuer": {issuer}, "subject": {"rosa.delgado"}, "roles": {"liaison"}})
+	if p.URL.Path != "/admin/users" {
+		t.Fatalf("correcting a liaison's subject: %d at %s", p.Status, p.URL)
+	}
+	// ...and the session opened under the old identity ends at once.
+	if p := victim.get("/"); strings.Contains(p.Body, "Welcome,") {
+		t.Error("a session survived the change of its sign-in identity")
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'auth.session_end' AND details->>'reason' = 'sign-in identity changed'`); n != 1 {
+		t.Errorf("identity-change session ends audited = %d, want 1", n)
+	}
+}
+
+func TestStaleUserFormIsRefused(t *testing.T) {
+	a := newTestApp(t)
+	one, two := a.browser(t), a.browser(t)
+	one.signIn("admin@hstc")
+	two.signIn("admin@hstc")
+	rosa := a.userID(t, "liaison@ice")
+	m := updatedRE.FindStringSubmatch(one.get("/admin/users/" + itoa(rosa) + "/edit").Body)
+	if m == nil {
+		t.Fatal("no change token on the form")
+	}
+	issuer := a.URL + "/demo-idp"
+	form := url.Values{"display_name": {"Rosa Delgado"}, "agency_id": {itoa(a.agencyID(t, "ICE"))}, "issuer": {issuer}, "subject": {"liaison@ice"}}
+	two.editUser(rosa, form) // withdraws the liaison role
+	stale := url.Values{"display_name": {"Rosa D."}, "agency_id": {itoa(a.agencyID(t, "ICE"))}, "issuer": {issuer}, "subject": {"liaison@ice"},
+		"roles": {"liaison"}, "updated": {html.UnescapeString(m[1])}}
+	p := one.post("/admin/users/"+itoa(rosa), stale)
+	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "Someone else changed this user") {
+		t.Errorf("stale save: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM membership WHERE user_id = $1`, rosa); n != 0 {
+		t.Error("a stale save brought a withdrawn role back")
 	}
 }

@@ -56,6 +56,7 @@ func newFakeOP(t *testing.T) *fakeOP {
 
 func (f *fakeOP) env(agencies string) appOption {
 	return func(env map[string]string) {
+		env["TEARLINE_DEMO"] = "false"
 		env["TEARLINE_OIDC_PROVIDERS"] = "fake"
 		env["TEARLINE_OIDC_FAKE_ISSUER"] = f.srv.URL
 		env["TEARLINE_OIDC_FAKE_CLIENT_ID"] = f.clientID

@@ -67,7 +67,7 @@ func TestMigrateCreatesDatabaseAndServeShutsDownGracefully(t *testing.T) {
 		c := pgtest.OpenOwner(t, d)
 		_, _ = c.Pool.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 	})
-	env := map[string]string{"DATABASE_URL": owner, "TEARLINE_LISTEN_ADDR": "127.0.0.1:0"}
+	env := map[string]string{"DATABASE_URL": owner, "TEARLINE_LISTEN_ADDR": "127.0.0.1:0", "TEARLINE_METRICS_ADDR": "127.0.0.1:0"}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"migrate"}, envOf(env), &out); err != nil || !strings.Contains(out.String(), "created database") {
 		t.Fatalf("migrate: %v %q", err, out.String())

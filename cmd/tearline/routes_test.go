@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +14,6 @@ import (
 var openRoutes = map[string]string{
 	"GET /healthz":                  "infra",
 	"GET /readyz":                   "infra",
-	"GET /metrics":                  "infra",
 	"GET /static/*":                 "infra",
 	"GET /demo-idp/*":               "infra",
 	"POST /demo-idp/*":              "infra",
@@ -195,10 +195,18 @@ func TestCrossSiteStateChangesAreRefused(t *testing.T) {
 func TestHealthAndMetrics(t *testing.T) {
 	a := newTestApp(t)
 	b := a.browser(t)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "tearline_http_request_duration_seconds"} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
 		b.get("/")
 		if p := b.get(path); p.Status != 200 || !strings.Contains(p.Body, want) {
 			t.Errorf("%s: %d, body lacks %q", path, p.Status, want)
 		}
+	}
+	if p := b.get("/metrics"); p.Status != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener: %d, want 404", p.Status)
+	}
+	rec := httptest.NewRecorder()
+	a.app.server.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), `tearline_http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}`) {
+		t.Errorf("metrics lack the request histogram:\n%.2000s", rec.Body.String())
 	}
 }

@@ -116,8 +116,23 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "off" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("listen on %s (TEARLINE_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		metricsSrv = &http.Server{Handler: a.server.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics listener", "error", err)
+			}
+		}()
+		logger.Info("metrics", "addr", mln.Addr().String())
+	}
 	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "demo", cfg.Demo,
 		"ready_ms", time.Since(start).Milliseconds())
 	select {
@@ -128,6 +143,9 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -235,11 +235,15 @@ func (s *Service) FinishLogin(ctx context.Context, providerName string, q map[st
 	if err != nil {
 		return nil, fail("user could not be loaded", map[string]any{"user_id": u.ID})
 	}
+	// Nothing from before sign-in (another user's notice acknowledgement, say) carries over.
+	s.sessions.Remove(ctx, keyNoticeAck)
+	s.sessions.Remove(ctx, keyFlash)
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return nil, fmt.Errorf("renew session token: %w", err)
 	}
 	now := s.opts.Now()
 	s.sessions.Put(ctx, keyUserID, u.ID)
+	s.sessions.Put(ctx, keyIdentity, idt.Issuer+" "+idt.Subject)
 	s.sessions.Put(ctx, keyAuthAt, now.Unix())
 	s.sessions.Put(ctx, keyLastSeen, now.Unix())
 	ctx = audit.WithMeta(ctx, withActor(audit.MetaFrom(ctx), pr))
@@ -288,10 +292,13 @@ func (s *Service) Principal(ctx context.Context) (*user.Principal, error) {
 	if reason == "" {
 		var err error
 		p, err = s.store.FindPrincipal(ctx, id)
-		if apperr.Code(err) == apperr.ENOTFOUND {
+		switch {
+		case apperr.Code(err) == apperr.ENOTFOUND:
 			reason = "user deactivated"
-		} else if err != nil {
+		case err != nil:
 			return nil, err
+		case s.sessions.GetString(ctx, keyIdentity) != p.Issuer+" "+p.Subject:
+			reason = "sign-in identity changed"
 		}
 	}
 	if reason != "" {

@@ -12,6 +12,7 @@ import (
 // Session keys.
 const (
 	keyUserID    = "user_id"
+	keyIdentity  = "identity"
 	keyAuthAt    = "auth_at"
 	keyLastSeen  = "last_seen"
 	keyPending   = "oidc_pending"

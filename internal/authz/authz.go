@@ -22,6 +22,7 @@ const (
 	TypeAdmin  = "admin"
 	TypeAgency = "agency"
 	TypeUser   = "user"
+	TypeDraft  = "draft"
 )
 
 // Actions.
@@ -39,8 +40,9 @@ func RoleType(role string) string { return "role:" + role }
 
 // Object is what an action is performed on: a type and the agency that owns the object.
 type Object struct {
-	Type   string
-	agency string
+	Type     string
+	agency   string
+	relation string
 }
 
 // Type names an object type as a whole: "may the principal do this to some object of the type?".
@@ -49,6 +51,15 @@ func Type(t string) Object { return Object{Type: t, agency: "*"} }
 // Owned names an object of type t owned by the agency with id agencyID.
 func Owned(t string, agencyID int64) Object {
 	return Object{Type: t, agency: strconv.FormatInt(agencyID, 10)}
+}
+
+// Authored names an object of type t owned by the agency, saying whether the principal authored it.
+func Authored(t string, agencyID int64, isAuthor bool) Object {
+	o := Owned(t, agencyID)
+	if isAuthor {
+		o.relation = "author"
+	}
+	return o
 }
 
 // AnyAgency names objects of type t regardless of their agency: only roles scoped to every agency
@@ -85,7 +96,7 @@ func (a *Authorizer) Can(_ context.Context, p *user.Principal, action string, ob
 	}
 	dom := strconv.FormatInt(p.AgencyID, 10)
 	for _, r := range p.Roles {
-		ok, err := a.e.Enforce(string(r), dom, string(p.AgencyKind), obj.Type, obj.agency, action)
+		ok, err := a.e.Enforce(string(r), dom, string(p.AgencyKind), obj.Type, obj.agency, obj.relation, action)
 		if err == nil && ok {
 			return true
 		}

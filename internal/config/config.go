@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -47,6 +48,7 @@ type Config struct {
 	DatabaseURL        string // owner role: migrations, seeding, database creation
 	AppDatabaseURL     string // application role used by the server
 	ListenAddr         string
+	MetricsAddr        string // separate listener for /metrics; "off" disables it
 	BaseURL            *url.URL
 	Demo               bool
 	Providers          []Provider
@@ -85,6 +87,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c := &Config{
 		DatabaseURL: env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tearline?sslmode=disable"),
 		ListenAddr:  env("TEARLINE_LISTEN_ADDR", ":8080"),
+		MetricsAddr: env("TEARLINE_METRICS_ADDR", "127.0.0.1:9464"),
 	}
 	if _, err := pgx.ParseConfig(c.DatabaseURL); err != nil {
 		return nil, &Error{"DATABASE_URL", "is not a valid PostgreSQL URL"}
@@ -125,8 +128,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	switch strings.ToLower(env("TEARLINE_DEMO", "auto")) {
 	case "auto":
 		c.Demo = len(c.Providers) == 0
+		if c.Demo && c.Secure() {
+			return nil, &Error{"TEARLINE_OIDC_PROVIDERS", "must name an OpenID Connect provider for an https deployment (or set TEARLINE_DEMO=true to run the demo there on purpose)"}
+		}
 	case "true", "1", "yes":
 		c.Demo = true
+		if len(c.Providers) > 0 {
+			return nil, &Error{"TEARLINE_DEMO", "cannot be true while real OpenID Connect providers are configured: the demo provider signs in anyone for every agency"}
+		}
 	case "false", "0", "no":
 		if len(c.Providers) == 0 {
 			return nil, &Error{"TEARLINE_OIDC_PROVIDERS", "must name at least one OpenID Connect provider when TEARLINE_DEMO=false"}
@@ -136,14 +145,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 
 	c.SessionSecret = getenv("TEARLINE_SESSION_SECRET")
-	if c.SessionSecret == "" && c.Demo {
+	if c.SessionSecret == "" && c.Demo && !c.Secure() {
 		c.SessionSecret = "demo-mode-session-secret-not-for-production-use"
 	}
 	if len(c.SessionSecret) < 32 {
 		return nil, &Error{"TEARLINE_SESSION_SECRET", "must be set to at least 32 random characters"}
 	}
-	if !c.Demo && !c.Secure() {
-		return nil, &Error{"TEARLINE_BASE_URL", "must use https outside demo mode"}
+	if !c.Demo && !c.Secure() && !loopback(c.BaseURL.Hostname()) {
+		return nil, &Error{"TEARLINE_BASE_URL", "must use https outside demo mode (http is accepted only on localhost)"}
 	}
 	if c.Demo {
 		c.Providers = append(c.Providers, Provider{
@@ -228,4 +237,12 @@ func providers(getenv func(string) string) ([]Provider, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -131,6 +131,9 @@ func TestLoadErrors(t *testing.T) {
 		{"non-demo with short session secret", with(production(), "TEARLINE_SESSION_SECRET", goodSecret[:31]), "TEARLINE_SESSION_SECRET"},
 		{"demo with short session secret", map[string]string{"TEARLINE_SESSION_SECRET": "short"}, "TEARLINE_SESSION_SECRET"},
 		{"non-demo over http", with(production(), "TEARLINE_BASE_URL", "http://tearline.example.gov"), "TEARLINE_BASE_URL"},
+		{"demo forced on beside a real provider", with(production(), "TEARLINE_DEMO", "true"), "TEARLINE_DEMO"},
+		{"demo by default on an https URL", map[string]string{"TEARLINE_BASE_URL": "https://tearline.example.gov"}, "TEARLINE_OIDC_PROVIDERS"},
+		{"demo over https without a real secret", map[string]string{"TEARLINE_BASE_URL": "https://demo.example.gov", "TEARLINE_DEMO": "true"}, "TEARLINE_SESSION_SECRET"},
 		{"provider without issuer", with(production(), "TEARLINE_OIDC_ICE_ISSUER", ""), "TEARLINE_OIDC_ICE_ISSUER"},
 		{"provider with relative issuer", with(production(), "TEARLINE_OIDC_ICE_ISSUER", "login.ice.example.gov"), "TEARLINE_OIDC_ICE_ISSUER"},
 		{"provider without client id", with(production(), "TEARLINE_OIDC_ICE_CLIENT_ID", ""), "TEARLINE_OIDC_ICE_CLIENT_ID"},
@@ -225,8 +228,8 @@ func TestLoadDemoProvider(t *testing.T) {
 	}{
 		{"default", nil, "http://localhost:8080/demo-idp", 1},
 		{"trailing slash", map[string]string{"TEARLINE_BASE_URL": "http://127.0.0.1:9999/"}, "http://127.0.0.1:9999/demo-idp", 1},
-		{"forced on with a provider", with(production(), "TEARLINE_DEMO", "true", "TEARLINE_BASE_URL", "http://portal.test:8080"),
-			"http://portal.test:8080/demo-idp", 2},
+		{"forced on over https with a real secret", map[string]string{"TEARLINE_DEMO": "true", "TEARLINE_BASE_URL": "https://demo.portal.test",
+			"TEARLINE_SESSION_SECRET": "0123456789abcdef0123456789abcdef"}, "https://demo.portal.test/demo-idp", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -293,7 +296,8 @@ func TestSecure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.base, func(t *testing.T) {
-			c, err := config.Load(envOf(map[string]string{"TEARLINE_BASE_URL": tt.base}))
+			c, err := config.Load(envOf(map[string]string{"TEARLINE_BASE_URL": tt.base, "TEARLINE_DEMO": "true",
+				"TEARLINE_SESSION_SECRET": "0123456789abcdef0123456789abcdef"}))
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}

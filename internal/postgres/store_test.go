@@ -200,9 +200,12 @@ func TestAuditRollsBackChange(t *testing.T) {
 			return app.CreateUser(ctx, &u)
 		}},
 		{"update user", func() error {
-			u := existing
+			u, err := app.FindUserByID(ctx, existing.ID)
+			if err != nil {
+				return err
+			}
 			u.DisplayName, u.Roles = "Changed Name", []user.Role{user.RoleAgencyAdmin}
-			return app.UpdateUser(ctx, &u)
+			return app.UpdateUser(ctx, &u, u.UpdatedAt)
 		}},
 		{"deactivate user", func() error { return app.SetUserActive(ctx, existing.ID, false) }},
 	}

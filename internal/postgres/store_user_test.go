@@ -2,9 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"tearline/internal/agency"
 	"tearline/internal/apperr"
@@ -195,7 +197,7 @@ func TestUserStore(t *testing.T) {
 		before := len(auditRows(t, owner))
 		u.Roles = []user.Role{user.RoleSteering}
 		u.DisplayName = "Rosa M. Delgado"
-		if err := app.UpdateUser(ctx, &u); err != nil {
+		if err := app.UpdateUser(ctx, &u, u.UpdatedAt); err != nil {
 			t.Fatalf("UpdateUser: %v", err)
 		}
 		checkAudit(t, owner, before, "user.update", "user", uid, 5, ids["ICE"])
@@ -210,8 +212,19 @@ func TestUserStore(t *testing.T) {
 	t.Run("update a missing user", func(t *testing.T) {
 		d := u
 		d.ID = 999999
-		if err := app.UpdateUser(ctx, &d); apperr.Code(err) != apperr.ENOTFOUND {
-			t.Errorf("UpdateUser(missing) = %v, want not found", err)
+		if err := app.UpdateUser(ctx, &d, d.UpdatedAt); !errors.Is(err, user.ErrStale) {
+			t.Errorf("UpdateUser(missing) = %v, want stale", err)
+		}
+	})
+	t.Run("a stale update is refused and changes nothing", func(t *testing.T) {
+		d := u
+		d.DisplayName = "Stale Name"
+		d.Roles = []user.Role{user.RoleAgencyAdmin}
+		if err := app.UpdateUser(ctx, &d, u.UpdatedAt.Add(-time.Second)); !errors.Is(err, user.ErrStale) {
+			t.Errorf("stale UpdateUser = %v, want user.ErrStale", err)
+		}
+		if n := count(t, owner, `SELECT count(*) FROM app_user WHERE display_name = 'Stale Name'`); n != 0 {
+			t.Error("a stale update was applied")
 		}
 	})
 	t.Run("principal", func(t *testing.T) {
@@ -269,9 +282,13 @@ func TestUserStore(t *testing.T) {
 		}
 	})
 	t.Run("moving a user moves its memberships", func(t *testing.T) {
+		var err error
+		if u, err = app.FindUserByID(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
 		u.AgencyID = ids["CBP"]
 		u.Roles = []user.Role{user.RoleLiaison}
-		if err := app.UpdateUser(ctx, &u); err != nil {
+		if err := app.UpdateUser(ctx, &u, u.UpdatedAt); err != nil {
 			t.Fatalf("UpdateUser: %v", err)
 		}
 		if n := count(t, owner, `SELECT count(*) FROM membership WHERE user_id = $1 AND agency_id = $2`, u.ID, ids["CBP"]); n != 1 {

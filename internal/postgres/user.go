@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -81,16 +82,20 @@ func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
 	}))
 }
 
-// UpdateUser saves u's identity, name, agency and roles with an audit event in one transaction.
-func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
+// UpdateUser saves u's identity, name, agency and roles with an audit event in one transaction,
+// provided the user is unchanged since loadedAt; otherwise it returns user.ErrStale.
+func (db *DB) UpdateUser(ctx context.Context, u *user.User, loadedAt time.Time) error {
 	return formatError(db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM membership WHERE user_id = $1`, u.ID); err != nil {
+		err := tx.QueryRow(ctx, `UPDATE app_user SET agency_id = $2, issuer = $3, subject = $4, display_name = $5, email = $6,
+			updated_at = clock_timestamp() WHERE id = $1 AND updated_at = $7 RETURNING updated_at`,
+			u.ID, u.AgencyID, u.Issuer, u.Subject, u.DisplayName, u.Email, loadedAt).Scan(&u.UpdatedAt)
+		if err == pgx.ErrNoRows {
+			return user.ErrStale
+		}
+		if err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, `UPDATE app_user SET agency_id = $2, issuer = $3, subject = $4, display_name = $5, email = $6,
-			updated_at = now() WHERE id = $1 RETURNING updated_at`,
-			u.ID, u.AgencyID, u.Issuer, u.Subject, u.DisplayName, u.Email).Scan(&u.UpdatedAt)
-		if err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM membership WHERE user_id = $1`, u.ID); err != nil {
 			return err
 		}
 		if err := setRoles(ctx, tx, u); err != nil {
@@ -105,7 +110,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
 func (db *DB) SetUserActive(ctx context.Context, id int64, active bool) error {
 	return formatError(db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE app_user SET active = $2,
-			deactivated_at = CASE WHEN $2 THEN NULL ELSE now() END, updated_at = now() WHERE id = $1`, id, active)
+			deactivated_at = CASE WHEN $2 THEN NULL ELSE now() END, updated_at = clock_timestamp() WHERE id = $1`, id, active)
 		if err != nil {
 			return err
 		}

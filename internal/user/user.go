@@ -138,3 +138,7 @@ func (u *User) Validate(kind agency.Kind) error {
 type Filter struct {
 	AgencyID int64
 }
+
+// ErrStale says a user was changed by someone else since the form was loaded.
+var ErrStale = &apperr.Error{Code: apperr.ECONFLICT,
+	Message: "Someone else changed this user after you opened the form. Your changes were not saved; the form now shows the current values."}

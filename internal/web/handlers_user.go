@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"tearline/internal/apperr"
 	"tearline/internal/authz"
@@ -159,10 +161,53 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	ctx := r.Context()
+	p := user.PrincipalFrom(ctx)
 	u := userFromForm(r)
-	u.ID, u.Active, u.DeactivatedAt = old.ID, old.Active, old.DeactivatedAt
-	u.Roles = s.mergeRoles(r.Context(), user.PrincipalFrom(r.Context()), u.AgencyID, old.Roles, u.Roles)
-	s.saveUser(w, r, &u, authz.ActUpdate, s.Store.UpdateUser)
+	u.ID, u.Active, u.DeactivatedAt, u.UpdatedAt = old.ID, old.Active, old.DeactivatedAt, old.UpdatedAt
+	u.Roles = s.mergeRoles(ctx, p, u.AgencyID, old.Roles, u.Roles)
+	if formString(r, "updated") != old.UpdatedAt.UTC().Format(time.RFC3339Nano) {
+		s.renderUserForm(w, r, u, user.ErrStale, &old)
+		return
+	}
+	if (u.Issuer != old.Issuer || u.Subject != old.Subject) && !s.mayGrantAll(ctx, p, old) {
+		// Rebinding the sign-in identity hands the account, with all its roles, to someone else.
+		s.renderUserForm(w, r, u, apperr.Invalid(map[string]string{"subject": "Only an administrator who may grant every role this user holds can change how they sign in."}), nil)
+		return
+	}
+	s.saveUser(w, r, &u, authz.ActUpdate, func(ctx context.Context, u *user.User) error {
+		return s.Store.UpdateUser(ctx, u, old.UpdatedAt)
+	})
+}
+
+// mayGrantAll reports whether p may grant every role u holds.
+func (s *Server) mayGrantAll(ctx context.Context, p *user.Principal, u user.User) bool {
+	for _, r := range u.Roles {
+		if !s.canGrant(ctx, p, r, u.AgencyID) {
+			return false
+		}
+	}
+	return true
+}
+
+// renderUserForm re-renders the user form (422, or 409 for a conflict) with err's messages;
+// with current set, the form shows the current saved values instead of the refused ones.
+func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, u user.User, err error, current *user.User) {
+	ctx := r.Context()
+	if current != nil {
+		u = *current
+	}
+	v, ferr := s.userForm(ctx, user.PrincipalFrom(ctx), u)
+	if ferr != nil {
+		s.renderError(w, r, ferr)
+		return
+	}
+	v.Errors, v.Alert = apperr.FieldErrors(err), apperr.Message(err)
+	status := http.StatusUnprocessableEntity
+	if apperr.Code(err) == apperr.ECONFLICT {
+		status = http.StatusConflict
+	}
+	s.render(w, r, status, views.UserForm(s.page(r, "User", "users"), v))
 }
 
 // saveUser checks the target agency against the principal's scope, validates and saves;
@@ -189,17 +234,23 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request, u *user.User, 
 		s.Auth.Flash(ctx, u.DisplayName+" saved.")
 		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 	case apperr.EINVALID, apperr.ECONFLICT:
-		v, ferr := s.userForm(ctx, p, *u)
-		if ferr != nil {
-			s.renderError(w, r, ferr)
+		if errors.Is(err, user.ErrStale) {
+			cur, cerr := s.Store.FindUserByID(ctx, u.ID)
+			if cerr != nil {
+				s.renderError(w, r, cerr)
+				return
+			}
+			s.renderUserForm(w, r, *u, err, &cur)
 			return
 		}
-		v.Errors, v.Alert = apperr.FieldErrors(err), apperr.Message(err)
 		if apperr.Code(err) == apperr.ECONFLICT {
-			v.Errors = map[string]string{"subject": "Another user already signs in with this issuer and subject."}
-			v.Alert = "Please correct the highlighted fields."
+			msg := "Another user already signs in with this issuer and subject."
+			if !s.userScope(ctx, p, action) {
+				msg = "This sign-in identity cannot be used. Check the issuer and subject with your identity provider."
+			}
+			err = apperr.Invalid(map[string]string{"subject": msg})
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, views.UserForm(s.page(r, "User", "users"), v))
+		s.renderUserForm(w, r, *u, err, nil)
 	default:
 		s.renderError(w, r, err)
 	}

@@ -49,7 +49,6 @@ func (s *Server) routes() []route {
 	rs := []route{
 		{"GET", "/healthz", infra, h(s.handleHealthz)},
 		{"GET", "/readyz", infra, h(s.handleReadyz)},
-		{"GET", "/metrics", infra, s.metrics.handler()},
 		{"GET", "/static/*", infra, s.Assets.Handler()},
 
 		{"GET", "/", public, h(s.handleHome)},
@@ -117,6 +116,9 @@ func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) 
 func (s *Server) withSession(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
 	s.Auth.Sessions().LoadAndSave(s.principal(h)).ServeHTTP(w, r)
 }
+
+// MetricsHandler serves Prometheus metrics; main serves it on its own listener, never on the portal's.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
 
 // RouteInfo describes one declared route for inventories and tests.
 type RouteInfo struct {

@@ -29,7 +29,7 @@ type Store interface {
 	FindUsers(ctx context.Context, f user.Filter) ([]user.User, error)
 	FindUserByID(ctx context.Context, id int64) (user.User, error)
 	CreateUser(ctx context.Context, u *user.User) error
-	UpdateUser(ctx context.Context, u *user.User) error
+	UpdateUser(ctx context.Context, u *user.User, loadedAt time.Time) error
 	SetUserActive(ctx context.Context, id int64, active bool) error
 	PreviousSignIn(ctx context.Context, userID int64) (time.Time, error)
 	CountActiveUsers(ctx context.Context, agencyID int64) (int, error)
