@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"tearline/internal/config"
 	"tearline/internal/demo"
 	"tearline/internal/postgres"
@@ -180,3 +182,14 @@ func (a *testApp) countRows(t *testing.T, sql string, args ...any) int {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// pgtestOpenApp connects to the test database as the application role, without any agency setting.
+func pgtestOpenApp(t *testing.T, a *testApp) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), a.DB.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}

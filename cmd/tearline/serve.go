@@ -20,6 +20,7 @@ import (
 	"tearline/internal/config"
 	"tearline/internal/demo"
 	"tearline/internal/demoidp"
+	"tearline/internal/markdown"
 	"tearline/internal/postgres"
 	"tearline/internal/web"
 	assets "tearline/web"
@@ -55,7 +56,8 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk h
 		return nil, err
 	}
 	base := cfg.BaseURL.String()
-	d := web.Deps{Logger: logger, Store: db, Authz: az, Assets: st, Secure: cfg.Secure(), Registry: prometheus.NewRegistry()}
+	d := web.Deps{Logger: logger, Store: db, Authz: az, Assets: st, Secure: cfg.Secure(), Registry: prometheus.NewRegistry(),
+		Markdown: markdown.New(), MaxAttachmentBytes: cfg.MaxAttachmentBytes}
 	d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cfg.Demo {
 		d.Personas = demo.Personas()
@@ -194,6 +196,11 @@ func runSeedDemo(ctx context.Context, fs *flag.FlagSet, args []string, getenv fu
 		return err
 	}
 	fmt.Fprintf(stdout, "demo data seeded: %d agencies, %d personas (issuer %s)\n", len(demo.Agencies()), len(demo.Personas()), cfg.DemoIssuer())
+	n, err := demo.SeedDrafts(ctx, db, cfg.DemoIssuer())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo drafts: %d created\n", n)
 	return nil
 }
 

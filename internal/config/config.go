@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ type Config struct {
 	SessionIdleTimeout time.Duration
 	SessionLifetime    time.Duration
 	LogLevel           slog.Level
+	MaxAttachmentBytes int64
 }
 
 // Secure reports whether the portal is served over https.
@@ -118,6 +120,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.SessionLifetime < c.SessionIdleTimeout {
 		return nil, &Error{"TEARLINE_SESSION_LIFETIME", "must be at least the idle timeout"}
 	}
+	mb, err := strconv.Atoi(env("TEARLINE_MAX_ATTACHMENT_MB", "25"))
+	if err != nil || mb < 1 || mb > 1024 {
+		return nil, &Error{"TEARLINE_MAX_ATTACHMENT_MB", "must be a whole number of megabytes between 1 and 1024"}
+	}
+	c.MaxAttachmentBytes = int64(mb) << 20
 	if err := c.LogLevel.UnmarshalText([]byte(env("TEARLINE_LOG_LEVEL", "info"))); err != nil {
 		return nil, &Error{"TEARLINE_LOG_LEVEL", "must be debug, info, warn or error"}
 	}

@@ -51,6 +51,13 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	for _, role := range p.Roles {
 		v.Roles = append(v.Roles, views.RoleCard{Label: role.Label(), Work: roleWork[role]})
 	}
+	if s.Authz.Can(ctx, p, authz.ActList, authz.Type(authz.TypeDraft)) {
+		note := "The products you are drafting: bulletins, reports, notes, analyses, assessments and target packages."
+		if s.Authz.Can(ctx, p, authz.ActRead, authz.Authored(authz.TypeDraft, p.AgencyID, false)) {
+			note = "Every draft of the center, as its supervisor."
+		}
+		v.Reach = append(v.Reach, views.ReachItem{Label: "Drafts", Href: "/products", Note: note})
+	}
 	if s.Authz.Can(ctx, p, authz.ActList, authz.Type(authz.TypeUser)) {
 		note := "People of your agency, their roles and status."
 		if s.Authz.Can(ctx, p, authz.ActList, authz.AnyAgency(authz.TypeUser)) {

@@ -24,6 +24,7 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 		pg.Flash = s.Auth.PopFlash(r.Context())
 		pg.Nav = views.Nav{
 			Home:     true,
+			Drafts:   s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeDraft)),
 			Agencies: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),
 			Users:    s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeUser)),
 		}

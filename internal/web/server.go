@@ -15,6 +15,9 @@ import (
 	"tearline/internal/authz"
 	"tearline/internal/demo"
 	"tearline/internal/demoidp"
+	"tearline/internal/markdown"
+	"tearline/internal/marking"
+	"tearline/internal/product"
 	"tearline/internal/user"
 	"tearline/web"
 )
@@ -34,6 +37,29 @@ type Store interface {
 	PreviousSignIn(ctx context.Context, userID int64) (time.Time, error)
 	CountActiveUsers(ctx context.Context, agencyID int64) (int, error)
 	RecordEvent(ctx context.Context, ev audit.Event) error
+	ProductStore
+}
+
+// ProductStore is the persistence of drafts. Every method takes the principal's agency explicitly:
+// it filters the SQL and sets the row-level-security agency of the transaction.
+type ProductStore interface {
+	CreateProduct(ctx context.Context, agencyID, userID int64, p *product.Product, initial marking.Marking) error
+	FindProductByID(ctx context.Context, agencyID, id int64) (product.Product, error)
+	FindDrafts(ctx context.Context, agencyID int64, f product.DraftFilter) ([]product.DraftSummary, int, error)
+	UpdateProductMetadata(ctx context.Context, agencyID, userID int64, p *product.Product, rev int) error
+	SavePortion(ctx context.Context, agencyID, userID, productID int64, x *product.Portion, rev int) error
+	AddPortion(ctx context.Context, agencyID, userID, productID int64, after int, x *product.Portion) error
+	MovePortion(ctx context.Context, agencyID, userID, productID, portionID int64, delta int) error
+	DeletePortion(ctx context.Context, agencyID, userID, productID, portionID int64) error
+	FindVersions(ctx context.Context, agencyID, productID int64) ([]product.Version, error)
+	RestoreVersion(ctx context.Context, agencyID, userID, productID int64, number int) error
+	AddSource(ctx context.Context, agencyID, userID, productID int64, s *product.Source) error
+	DeleteSource(ctx context.Context, agencyID, userID, productID, sourceID int64) error
+	AddAuthor(ctx context.Context, agencyID, userID, productID, authorID int64) error
+	FindAnalysts(ctx context.Context, agencyID int64) ([]product.Author, error)
+	CreateAttachment(ctx context.Context, agencyID, userID, productID int64, a *product.Attachment, data []byte) error
+	FindAttachment(ctx context.Context, agencyID, productID, attachmentID int64) (product.Attachment, []byte, error)
+	DeleteAttachment(ctx context.Context, agencyID, userID, productID, attachmentID int64) error
 }
 
 // Deps are the server's explicit dependencies.
@@ -47,6 +73,9 @@ type Deps struct {
 	Personas []demo.Persona    // demo personas for the picker
 	Secure   bool
 	Registry *prometheus.Registry
+	Markdown *markdown.Renderer
+	// MaxAttachmentBytes limits one attachment upload; larger bodies are refused before being read.
+	MaxAttachmentBytes int64
 }
 
 // Server holds the dependencies every handler uses.

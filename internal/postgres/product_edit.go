@@ -1,0 +1,206 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"tearline/internal/apperr"
+	"tearline/internal/audit"
+	"tearline/internal/product"
+)
+
+// keepVersion snapshots the product after a change, if its content changed since the last version.
+func keepVersion(ctx context.Context, tx pgx.Tx, agencyID, productID, userID int64, kind product.VersionKind, note string) error {
+	p, err := loadProduct(ctx, tx, agencyID, productID)
+	if err != nil {
+		return err
+	}
+	snap := p.Snapshot()
+	var last []byte
+	err = tx.QueryRow(ctx, `SELECT snapshot FROM product_version WHERE product_id = $1 AND kind <> 'conflict'
+		ORDER BY number DESC LIMIT 1`, productID).Scan(&last)
+	if err == nil {
+		var prev product.Snapshot
+		if json.Unmarshal(last, &prev) == nil && !product.Changed(prev, snap) && kind == product.VersionSave {
+			return nil
+		}
+	} else if err != pgx.ErrNoRows {
+		return err
+	}
+	return insertVersion(ctx, tx, productID, userID, kind, note, snap)
+}
+
+// touch bumps the product's revision and last-change stamp.
+func touch(ctx context.Context, tx pgx.Tx, productID, userID int64) error {
+	_, err := tx.Exec(ctx, `UPDATE product SET rev = rev + 1, updated_by = $2, updated_at = now() WHERE id = $1`, productID, userID)
+	return err
+}
+
+// UpdateProductMetadata saves title, summary, topics, regions, office and designation if the
+// product is still at rev; otherwise the refused text is kept as a conflict copy and ECONFLICT returned.
+func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64, p *product.Product, rev int) error {
+	var conflict bool
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		des, err := json.Marshal(p.Designation)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE product SET title = $3, summary = $4, topics = $5, regions = $6, originating_office = $7,
+			designation = $8, rev = rev + 1, updated_by = $9, updated_at = now()
+			WHERE id = $1 AND owner_agency_id = $2 AND rev = $10`,
+			p.ID, agencyID, p.Title, p.Summary, p.Topics, p.Regions, p.OriginatingOffice, des, userID, rev)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			cur, err := loadProduct(ctx, tx, agencyID, p.ID)
+			if err != nil {
+				return err
+			}
+			conflict = true
+			snap := cur.Snapshot()
+			snap.Title, snap.Summary, snap.Topics, snap.Regions, snap.OriginatingOffice = p.Title, p.Summary, p.Topics, p.Regions, p.OriginatingOffice
+			return insertVersion(ctx, tx, p.ID, userID, product.VersionConflict, "Stale save of the details, refused", snap)
+		}
+		if err := keepVersion(ctx, tx, agencyID, p.ID, userID, product.VersionSave, ""); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "product.update", "product", strconv.FormatInt(p.ID, 10), audit.Success, nil))
+	})
+	if err == nil && conflict {
+		return errConflict("the details")
+	}
+	return err
+}
+
+// SavePortion saves a portion's kind, text and marking if it is still at rev. A stale save is
+// refused: the refused text is kept as a conflict copy and ECONFLICT returned; nothing is overwritten.
+func (db *DB) SavePortion(ctx context.Context, agencyID, userID, productID int64, x *product.Portion, rev int) error {
+	var conflict bool
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		m, err := json.Marshal(x.Marking)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `UPDATE portion SET kind = $3, body = $4, marking = $5, rev = rev + 1, updated_by = $6, updated_at = now()
+			WHERE id = $1 AND product_id = $2 AND rev = $7 RETURNING rev, updated_at`,
+			x.ID, productID, x.Kind, x.Body, m, userID, rev).Scan(&x.Rev, &x.UpdatedAt)
+		if err == pgx.ErrNoRows {
+			cur, err := loadProduct(ctx, tx, agencyID, productID)
+			if err != nil {
+				return err
+			}
+			found := false
+			snap := cur.Snapshot()
+			for i, c := range cur.Portions {
+				if c.ID == x.ID {
+					found = true
+					snap.Portions[i].Body, snap.Portions[i].Marking, snap.Portions[i].Kind = x.Body, x.Marking, x.Kind
+				}
+			}
+			if !found {
+				return apperr.NotFound()
+			}
+			conflict = true
+			return insertVersion(ctx, tx, productID, userID, product.VersionConflict, "Stale save of a portion, refused", snap)
+		}
+		if err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, productID, userID); err != nil {
+			return err
+		}
+		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "portion.save", "product", strconv.FormatInt(productID, 10), audit.Success,
+			map[string]any{"portion_id": x.ID}))
+	})
+	if err == nil && conflict {
+		return errConflict("this portion")
+	}
+	return err
+}
+
+// AddPortion inserts a portion after the given position (0 = at the top).
+func (db *DB) AddPortion(ctx context.Context, agencyID, userID, productID int64, after int, x *product.Portion) error {
+	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		if _, err := loadProduct(ctx, tx, agencyID, productID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM portion WHERE product_id = $1`, productID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= product.MaxPortions {
+			return apperr.Errorf(apperr.EINVALID, "A product holds at most %d portions.", product.MaxPortions)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE portion SET position = position + 1 WHERE product_id = $1 AND position > $2`, productID, after); err != nil {
+			return err
+		}
+		x.Position = min(after, n) + 1
+		if err := insertPortion(ctx, tx, productID, userID, x); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, productID, userID); err != nil {
+			return err
+		}
+		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "portion.add", "product", strconv.FormatInt(productID, 10), audit.Success,
+			map[string]any{"portion_id": x.ID}))
+	})
+}
+
+// MovePortion swaps a portion with its neighbour above (delta -1) or below (delta +1).
+func (db *DB) MovePortion(ctx context.Context, agencyID, userID, productID, portionID int64, delta int) error {
+	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		var pos int
+		if err := tx.QueryRow(ctx, `SELECT position FROM portion WHERE id = $1 AND product_id = $2`, portionID, productID).Scan(&pos); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE portion SET position = $3 WHERE product_id = $1 AND position = $2`, productID, pos+delta, pos)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // already at the edge
+		}
+		if _, err := tx.Exec(ctx, `UPDATE portion SET position = $3 WHERE id = $1 AND product_id = $2`, portionID, productID, pos+delta); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, productID, userID); err != nil {
+			return err
+		}
+		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "portion.move", "product", strconv.FormatInt(productID, 10), audit.Success,
+			map[string]any{"portion_id": portionID, "delta": delta}))
+	})
+}
+
+// DeletePortion removes a portion; its text stays in the version history.
+func (db *DB) DeletePortion(ctx context.Context, agencyID, userID, productID, portionID int64) error {
+	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		var pos int
+		if err := tx.QueryRow(ctx, `DELETE FROM portion WHERE id = $1 AND product_id = $2 RETURNING position`, portionID, productID).Scan(&pos); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE portion SET position = position - 1 WHERE product_id = $1 AND position > $2`, productID, pos); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, productID, userID); err != nil {
+			return err
+		}
+		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "portion.delete", "product", strconv.FormatInt(productID, 10), audit.Success,
+			map[string]any{"portion_id": portionID}))
+	})
+}
