@@ -117,8 +117,12 @@ func TestVersionHistoryCompareAndRestore(t *testing.T) {
 		if strings.Contains(p.Body, "<script>alert(1)") || !strings.Contains(p.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Error("typed HTML reached the page unescaped")
 		}
-		if !strings.Contains(p.Body, "text-pre-wrap") || !strings.Contains(p.Body, "Title: Go-fast boats shift to the Pacific route") {
-			t.Error("unchanged context or pre-wrap missing")
+		if !strings.Contains(p.Body, "text-pre-wrap") || !strings.Contains(p.Body, "(U) Key points") || !strings.Contains(p.Body, "unchanged lines") {
+			t.Error("unchanged context, folding or pre-wrap missing")
+		}
+		// Line breaks reach the page as they are, inside the pre-wrap block.
+		if !strings.Contains(ins, "cryptocurrency.\nFuel") {
+			t.Errorf("line break lost in %q", ins)
 		}
 		same := b.get("/products/" + id + "/versions/compare?from=3&to=3")
 		if same.Status != http.StatusOK || !strings.Contains(same.Body, "the same content") || strings.Contains(same.Body, "<ins class") {
@@ -222,6 +226,11 @@ func TestSourceGradingInTheScheme(t *testing.T) {
 		return url.Values{"description": {desc}, "date": {"2025-11-03"}, "originating_agency": {"HSI Houston"},
 			"scheme": {scheme}, "source_grade": {s}, "information_grade": {i}, "handling": {h}}
 	}
+	with := func(f url.Values, k, v string) url.Values {
+		f.Set(k, v)
+		return f
+	}
+	dated := func(f url.Values, date string) url.Values { return with(f, "date", date) }
 
 	tests := []struct {
 		name      string
@@ -236,15 +245,19 @@ func TestSourceGradingInTheScheme(t *testing.T) {
 			[]string{"Informant &lt;b&gt;&#34;Kestrel&#34;&lt;/b&gt; &amp; co"}, "Admiralty source grades are A, B, C, D, E, F."},
 		{"Europol X4 accepted", src("SIENA message 4471", "EUROPOL", "x", "4", ""), http.StatusOK, []string{"Europol X4", "cannot be assessed"}, ""},
 		{"Europol H3 needs its text", src("SIENA message 4472", "EUROPOL", "B", "2", "H3"), http.StatusUnprocessableEntity, nil, "H3 needs the text of the restriction."},
+		{"Europol H3 with its text, escaped", with(src("SIENA message 4473", "EUROPOL", "B", "2", "H3"), "handling_text", `<script>alert("h3")</script>`),
+			http.StatusOK, []string{"Europol B2 (handling H3: &lt;script&gt;alert(&#34;h3&#34;)&lt;/script&gt;)"}, ""},
 		{"UK 3x5x2 source 4 refused", src("Force intelligence report", "UK3X5X2", "4", "A", "P"), http.StatusUnprocessableEntity, nil, "3x5x2 source grades are 1, 2, 3."},
 		{"UK 3x5x2 1B P accepted", src("Force intelligence report", "UK3X5X2", "1", "B", "P"), http.StatusOK, []string{"3x5x2 1B (handling P)"}, ""},
 		{"5x5x5 needs a handling code", src("Legacy NIM log", "UK5X5X5", "B", "2", ""), http.StatusUnprocessableEntity, nil, "Choose a handling code."},
 		{"Admiralty has no handling code", src("Patrol report", "ADMIRALTY", "A", "1", "H0"), http.StatusUnprocessableEntity, nil, "Admiralty has no handling codes."},
 		{"unknown scheme refused", src("Tip line", "NATO9", "A", "1", ""), http.StatusUnprocessableEntity, nil, "Choose one of ADMIRALTY"},
 		{"description required", src("  ", "ADMIRALTY", "A", "1", ""), http.StatusUnprocessableEntity, nil, "Describe the source"},
-		{"future date refused", func() url.Values { f := src("Tomorrow's report", "ADMIRALTY", "A", "1", ""); f.Set("date", "2999-01-01"); return f }(),
+		{"future date refused", dated(src("Tomorrow's report", "ADMIRALTY", "A", "1", ""), "2999-01-01"),
 			http.StatusUnprocessableEntity, []string{"Tomorrow&#39;s report"}, "cannot be in the future"},
-		{"date optional", func() url.Values { f := src("Undated open source", "ADMIRALTY", "C", "3", ""); f.Del("date"); return f }(), http.StatusOK,
+		{"malformed date refused", dated(src("Odd date", "ADMIRALTY", "A", "1", ""), "03/11/2025"),
+			http.StatusUnprocessableEntity, nil, "Give the date as year-month-day"},
+		{"date optional", dated(src("Undated open source", "ADMIRALTY", "C", "3", ""), ""), http.StatusOK,
 			[]string{"Admiralty C3"}, ""},
 	}
 	for _, tt := range tests {
@@ -253,6 +266,9 @@ func TestSourceGradingInTheScheme(t *testing.T) {
 			p := b.post("/products/"+id+"/sources", tt.form)
 			if p.Status != tt.status {
 				t.Fatalf("status %d, want %d", p.Status, tt.status)
+			}
+			if strings.Contains(p.Body, "<script>alert") {
+				t.Error("typed HTML reached the page")
 			}
 			if tt.status == http.StatusOK && (count() != before+1 || !strings.HasSuffix(p.URL.Path, "/products/"+id+"/edit")) {
 				t.Errorf("accepted source not stored or no redirect to the editor (%s)", p.URL)

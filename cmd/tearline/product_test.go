@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"tearline/internal/demo"
 )
 
 var editRE = regexp.MustCompile(`/products/(\d+)/edit`)
@@ -252,5 +254,35 @@ func TestNewProductFormKeepsValues(t *testing.T) {
 	p := b.post("/products", url.Values{"type": {"SA"}, "title": {"x"}, "summary": {"Smuggling fees rose sharply."}, "regions": {"central america"}})
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Smuggling fees rose sharply.") || !strings.Contains(p.Body, "CENTRAL AMERICA") {
 		t.Errorf("bad new product: %d", p.Status)
+	}
+}
+
+func TestSeededDraftsRender(t *testing.T) {
+	a := newTestApp(t)
+	n, err := demo.SeedDrafts(context.Background(), a.Owner, a.URL+"/demo-idp")
+	if err != nil || n < 18 {
+		t.Fatalf("seed drafts: %d, %v", n, err)
+	}
+	for _, hint := range []string{"analyst@hstc", "analyst2@hstc"} {
+		b := a.browser(t)
+		b.signIn(hint)
+		list := b.get("/products")
+		ids := regexp.MustCompile(`href="/products/(\d+)/edit"`).FindAllStringSubmatch(list.Body, -1)
+		if len(ids) < 6 {
+			t.Fatalf("%s sees %d drafts", hint, len(ids))
+		}
+		for _, m := range ids {
+			for _, path := range []string{"/products/" + m[1] + "/edit", "/products/" + m[1]} {
+				if p := b.get(path); p.Status != 200 || !strings.Contains(p.Body, `data-testid="banner-top"`) {
+					t.Errorf("%s %s: %d", hint, path, p.Status)
+				}
+			}
+		}
+	}
+	// The reviewer supervises: every draft of the center is listed.
+	r := a.browser(t)
+	r.signIn("reviewer@hstc")
+	if p := r.get("/products"); !strings.Contains(p.Body, "Drafts of the center") || strings.Count(p.Body, `href="/products/`) < 18 {
+		t.Error("the reviewer does not see every draft")
 	}
 }

@@ -83,7 +83,7 @@ func (s *Server) handleAttachmentUpload(w http.ResponseWriter, r *http.Request) 
 		}
 	}
 	if len(errs) > 0 {
-		s.renderEditor(w, r, d, http.StatusUnprocessableEntity, editorState{Alert: "The file was not attached.", AttachmentErrors: errs})
+		s.renderEditor(w, r, d, http.StatusUnprocessableEntity, editorState{Alert: "The file was not attached: see Attachments.", AttachmentErrors: errs})
 		return
 	}
 	sum := sha256.Sum256(up.data)

@@ -76,7 +76,7 @@ func (s *Server) handleSourceAdd(w http.ResponseWriter, r *http.Request) {
 	src := sourceFromForm(r)
 	if errs := sourceErrors(r, src, time.Now()); len(errs) > 0 {
 		s.renderEditor(w, r, d, http.StatusUnprocessableEntity,
-			editorState{Alert: "The source was not added. Please correct the highlighted fields.", SourceForm: src, SourceErrors: errs})
+			editorState{Alert: "The source was not added: see the highlighted fields under Sources.", SourceForm: src, SourceErrors: errs})
 		return
 	}
 	err := s.Store.AddSource(ctx, p.AgencyID, p.UserID, d.ID, &src)
@@ -141,7 +141,7 @@ func (s *Server) handleAuthorAdd(w http.ResponseWriter, r *http.Request) {
 		if msg == "" {
 			msg = apperr.Message(err)
 		}
-		s.renderEditor(w, r, d, http.StatusUnprocessableEntity, editorState{Alert: "The co-author was not added.", AuthorError: msg})
+		s.renderEditor(w, r, d, http.StatusUnprocessableEntity, editorState{Alert: "The co-author was not added: see Authors.", AuthorError: msg})
 	default:
 		s.renderError(w, r, err)
 	}

@@ -81,9 +81,14 @@ func findVersion(vs []product.Version, number string) (product.Version, bool) {
 // start and the end of the text).
 func foldDiff(ops []product.DiffOp, context int) []views.DiffBlock {
 	out := make([]views.DiffBlock, 0, len(ops))
+	add := func(op, text string) {
+		if text = strings.TrimSuffix(text, "\n"); text != "" || op != "equal" {
+			out = append(out, views.DiffBlock{Op: op, Text: text})
+		}
+	}
 	for i, op := range ops {
 		if op.Op != "equal" {
-			out = append(out, views.DiffBlock{Op: op.Op, Text: op.Text})
+			add(op.Op, op.Text)
 			continue
 		}
 		lines := strings.SplitAfter(op.Text, "\n")
@@ -98,16 +103,12 @@ func foldDiff(ops []product.DiffOp, context int) []views.DiffBlock {
 			tail = 0
 		}
 		if len(ops) == 1 || len(lines) <= head+tail+1 {
-			out = append(out, views.DiffBlock{Op: "equal", Text: op.Text})
+			add("equal", op.Text)
 			continue
 		}
-		if head > 0 {
-			out = append(out, views.DiffBlock{Op: "equal", Text: strings.Join(lines[:head], "")})
-		}
+		add("equal", strings.Join(lines[:head], ""))
 		out = append(out, views.DiffBlock{Op: "equal", Skipped: len(lines) - head - tail})
-		if tail > 0 {
-			out = append(out, views.DiffBlock{Op: "equal", Text: strings.Join(lines[len(lines)-tail:], "")})
-		}
+		add("equal", strings.Join(lines[len(lines)-tail:], ""))
 	}
 	return out
 }

@@ -1391,7 +1391,7 @@ func PortionEditor(v PortionView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = MarkingFields("m_", v.Portion.Marking).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = MarkingFields("m_", "p"+i64(v.Portion.ID)+"-", v.Portion.Marking).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
