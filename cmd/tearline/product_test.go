@@ -216,7 +216,22 @@ func TestMarkdownAndFieldsRenderHarmlessly(t *testing.T) {
 	id, ed := b.newDraft("AP", "Title "+payload)
 	ids, revs := portions(ed.Body)
 	b.savePortion(id, ids[1], url.Values{"rev": {revs[ids[1]]}, "kind": {"paragraph"}, "body": {payload}, "m_control": {"U"}})
-	for _, path := range []string{"/products/" + id, "/products/" + id + "/edit", "/products"} {
+	rev := regexp.MustCompile(`id="details-rev" name="rev" value="(\d+)"`).FindStringSubmatch(b.get("/products/" + id + "/edit").Body)
+	if rev == nil {
+		t.Fatal("no details revision")
+	}
+	p := b.post("/products/"+id+"/details", url.Values{"rev": {rev[1]}, "title": {"Title " + payload}, "summary": {payload},
+		"originating_office": {payload}, "controlled_by": {payload}, "poc": {payload}, "decontrol_event": {payload}})
+	if p.Status != http.StatusOK {
+		t.Fatalf("details save: %d", p.Status)
+	}
+	b.post("/products/"+id+"/sources", url.Values{"description": {payload}, "originating_agency": {payload},
+		"scheme": {"ADMIRALTY"}, "source_grade": {"B"}, "information_grade": {"2"}})
+	if n := a.countRows(t, `SELECT count(*) FROM product_source WHERE description LIKE '<script>%'`); n != 1 {
+		t.Errorf("payload source not stored (%d): the check below would be empty", n)
+	}
+	for _, path := range []string{"/products/" + id, "/products/" + id + "/edit", "/products", "/products/" + id + "/versions",
+		"/products/" + id + "/versions/compare?from=1&to=3"} {
 		body := b.get(path).Body
 		for _, bad := range []string{"<script>alert", "<img src=x onerror", `href="javascript:`, "<svg onload"} {
 			if strings.Contains(body, bad) {
