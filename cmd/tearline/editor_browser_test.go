@@ -98,7 +98,7 @@ func (s *browserSession) portion(id string) portionState {
 		return {
 			body: f.querySelector('textarea[name=body]').value,
 			control: checked ? checked.value : '',
-			categories: [...f.querySelector('select[name=m_categories]').selectedOptions].map(o => o.value),
+			categories: [...f.querySelectorAll('input[name=m_categories]:checked')].map(o => o.value),
 			noforn: f.querySelector('input[name=m_noforn]').checked,
 			relTo: f.querySelector('input[name=m_rel_to]').value,
 			tlp: f.querySelector('select[name=m_tlp]').value,
@@ -148,6 +148,21 @@ func (s *browserSession) selectOptions(portionID, name string, values ...string)
 	}
 }
 
+// setCategories ticks exactly the given category checkboxes of a portion by clicking their labels,
+// as a person would: boxes already in the wanted state are left alone.
+func (s *browserSession) setCategories(portionID, in string, values ...string) {
+	s.t.Helper()
+	vs, _ := json.Marshal(values)
+	toggle := browserEval[[]string](s, `(() => {
+		const want = `+string(vs)+`;
+		return [...document.querySelectorAll('#portion-' + `+jsString(portionID)+` + ' input[name=m_categories]')]
+			.filter(b => b.checked !== want.includes(b.value)).map(b => b.value);
+	})()`)
+	for _, v := range toggle {
+		s.step("toggle category "+v, chromedp.Click(chromedp.CSS(in+`input[name=m_categories][value="`+v+`"] + label`)))
+	}
+}
+
 // setOffline cuts the tab off the network (every request fails as if the cable were pulled) or
 // reconnects it.
 func (s *browserSession) setOffline(offline bool) {
@@ -176,9 +191,29 @@ func offlineNoise(p string) bool {
 // noUnsavedForms fails the test when a form of the editor still has unsaved changes.
 func (s *browserSession) noUnsavedForms(when string) {
 	s.t.Helper()
-	if dirty := browserEval[[]string](s, `[...document.querySelectorAll("form.tl-autosave[data-dirty='1']")].map(f => f.closest('[id]') ? f.closest('[id]').id || f.id : f.id)`); len(dirty) > 0 {
+	if dirty := browserEval[[]string](s, `[...document.querySelectorAll("form.tl-autosave[data-dirty='1']")].map(f => f.id || f.closest('section').id)`); len(dirty) > 0 {
 		s.t.Fatalf("%s: forms with unsaved changes: %q", when, dirty)
 	}
+}
+
+// topCheckPage scrolls to the top, so sticky elements sit where a reader first sees them, then
+// checks the page and saves its screenshot (checkPage).
+func (s *browserSession) topCheckPage(name string) {
+	s.t.Helper()
+	s.step("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	s.checkPage(name)
+}
+
+// readerLayout is where the reader view puts one portion's mark, TLP label and text.
+type readerLayout struct {
+	MarkRight float64 `json:"markRight"`
+	MarkTop   float64 `json:"markTop"`
+	MarkBot   float64 `json:"markBottom"`
+	TLPWidth  float64 `json:"tlpWidth"`
+	TLPRight  float64 `json:"tlpRight"`
+	TextLeft  float64 `json:"textLeft"`
+	TextTop   float64 `json:"textTop"`
+	TextWidth float64 `json:"textWidth"`
 }
 
 // TestBrowserDraftBulletin walks issue 3's browser test: analyst@hstc drafts an intelligence
@@ -226,7 +261,7 @@ func TestBrowserDraftBulletin(t *testing.T) {
 	for _, id := range all {
 		created[id] = s.portion(id)
 	}
-	s.checkPage("editor-new")
+	s.topCheckPage("editor-new")
 
 	// 2 and 3. Three paragraphs, three markings; autosave only.
 	type portionCase struct {
@@ -265,7 +300,7 @@ func TestBrowserDraftBulletin(t *testing.T) {
 		}
 		// Click the labels, as a person does: USWDS hides the radio and checkbox inputs themselves.
 		s.step("choose CUI in portion "+c.name, chromedp.Click(chromedp.CSS(in+`label[for$="control-CUI"]`)))
-		s.selectOptions(id, "m_categories", c.categories...)
+		s.setCategories(id, in, c.categories...)
 		if c.noforn {
 			s.step("tick NOFORN in portion "+c.name, chromedp.Click(chromedp.CSS(in+`input[name=m_noforn] + label`)))
 		}
@@ -289,7 +324,11 @@ func TestBrowserDraftBulletin(t *testing.T) {
 		if saved.Mark != c.wantMark {
 			t.Errorf("portion %s: mark %q, want %q", c.name, saved.Mark, c.wantMark)
 		}
-		if wantTLP := map[bool]string{true: "TLP:" + c.tlp}[c.tlp != ""]; saved.MarkTLP != wantTLP {
+		wantTLP := ""
+		if c.tlp != "" {
+			wantTLP = "TLP:" + c.tlp
+		}
+		if saved.MarkTLP != wantTLP {
 			t.Errorf("portion %s: TLP label beside the mark %q, want %q", c.name, saved.MarkTLP, wantTLP)
 		}
 		top := s.banner("banner-top")
@@ -324,7 +363,7 @@ func TestBrowserDraftBulletin(t *testing.T) {
 	if n := browserEval[int](s, `document.querySelectorAll('.tl-save-status[data-status=saved]').length`); n < 3 {
 		t.Errorf("%d portions say saved, want 3", n)
 	}
-	s.checkPage("editor-marked")
+	s.topCheckPage("editor-marked")
 	s.noUnsavedForms("before reload")
 
 	// 4. Reload: every text and marking is still there, and the banners were computed on the server.
@@ -376,15 +415,22 @@ func TestBrowserDraftBulletin(t *testing.T) {
 		t.Errorf("while offline the textarea holds %q, want the typed text kept", failed.Body)
 	}
 	var unexpected []string
+	noise := 0
 	for _, p := range s.takeProblems() {
 		if !offlineNoise(p) {
 			unexpected = append(unexpected, p)
+		} else {
+			noise++
 		}
+	}
+	t.Logf("offline: %q after %d browser messages about the refused save", failed.StatusText, noise)
+	if n := a.countRows(t, `SELECT count(*) FROM portion WHERE id = $1 AND body LIKE '%Roatán%'`, blip); n != 0 {
+		t.Error("the text typed offline reached the server while offline: the network blip was not simulated")
 	}
 	if len(unexpected) > 0 {
 		t.Errorf("offline: the browser reported problems beyond the failed save:\n\t%s", strings.Join(unexpected, "\n\t"))
 	}
-	s.checkPage("editor-offline")
+	s.topCheckPage("editor-offline")
 	s.setOffline(false)
 	var recovered portionState
 	s.bounded(20*time.Second, func() { recovered = s.waitStatus(blip, "saved", 18*time.Second) })
@@ -426,8 +472,21 @@ func TestBrowserDraftBulletin(t *testing.T) {
 		}
 		s.wantContains(sel+" .tl-reader-portion__text", c.text[:40])
 	}
+	// Each portion's mark (and TLP label) sits in the left column, its text beside it at full width.
+	for _, c := range cases {
+		l := browserEval[readerLayout](s, `(() => {
+			const p = document.querySelector('[data-portion="' + `+jsString(ids[c.name])+` + '"]');
+			const r = e => e ? e.getBoundingClientRect() : {left: 0, right: 0, top: 0, bottom: 0, width: 0};
+			const m = r(p.querySelector('.tl-mark')), tlp = r(p.querySelector('.tl-tlp')), x = r(p.querySelector('.tl-reader-portion__text'));
+			return {markRight: m.right, markTop: m.top, markBottom: m.bottom, tlpWidth: tlp.width, tlpRight: tlp.right,
+				textLeft: x.left, textTop: x.top, textWidth: x.width};
+		})()`)
+		if l.TextLeft < l.MarkRight || l.TextLeft < l.TLPRight || l.TextTop > l.MarkBot || l.TextWidth < 500 || l.TLPWidth > 120 {
+			t.Errorf("reader view: portion %s is laid out %+v; want the mark and TLP label in the left column and the text beside them, at least 500 px wide", c.name, l)
+		}
+	}
 	s.wantContains("[data-testid=designation]", "Controlled by: HSTC")
-	s.checkPage("reader")
+	s.topCheckPage("reader")
 
 	if time.Since(start) > time.Minute {
 		t.Errorf("the walk took %s, want under a minute", time.Since(start).Round(time.Second))

@@ -82,7 +82,7 @@ func cui(cats ...string) marking.Marking {
 
 func TestReadyForReview(t *testing.T) {
 	base := func() product.Product {
-		return product.Product{Type: product.TypeNote, Title: "Visa fraud", Designation: marking.Designation{ControlledBy: "HSTC", POC: "Dana Whitfield"},
+		return product.Product{Type: product.TypeNote, Title: "Visa fraud", Summary: "Brokers sell visas.", Designation: marking.Designation{ControlledBy: "HSTC", POC: "Dana Whitfield"},
 			Portions: []product.Portion{{Kind: product.KindParagraph, Body: "a", Marking: cui("LEI")}}}
 	}
 	p := base()
@@ -90,9 +90,17 @@ func TestReadyForReview(t *testing.T) {
 		t.Errorf("a complete draft is blocked: %v", got)
 	}
 	tests := map[string]func(p *product.Product){
-		"unmarked portion":        func(p *product.Product) { p.Portions = append(p.Portions, product.Portion{Kind: product.KindParagraph}) },
-		"NOFORN with REL TO":      func(p *product.Product) { m := cui("LEI"); m.NoForn, m.RelTo = true, []string{"GBR"}; p.Portions[0].Marking = m },
+		"unmarked portion": func(p *product.Product) {
+			p.Portions = append(p.Portions, product.Portion{Kind: product.KindParagraph})
+		},
+		"NOFORN with REL TO": func(p *product.Product) {
+			m := cui("LEI")
+			m.NoForn, m.RelTo = true, []string{"GBR"}
+			p.Portions[0].Marking = m
+		},
 		"no content":              func(p *product.Product) { p.Portions = nil },
+		"no bottom line":          func(p *product.Product) { p.Summary = " " },
+		"empty portion":           func(p *product.Product) { p.Portions[0].Body = "\n" },
 		"no designation":          func(p *product.Product) { p.Designation = marking.Designation{} },
 		"bad title":               func(p *product.Product) { p.Title = "" },
 		"attachment without mark": func(p *product.Product) { p.Attachments = []product.Attachment{{Filename: "map.png"}} },

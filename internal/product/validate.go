@@ -3,6 +3,7 @@ package product
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"tearline/internal/apperr"
@@ -79,6 +80,14 @@ func (p *Product) ReadyForReview() []string {
 	}
 	if len(p.Portions) == 0 {
 		out = append(out, "The product has no content.")
+	}
+	if strings.TrimSpace(p.Summary) == "" {
+		out = append(out, "Write the bottom line up front.")
+	}
+	for i, x := range p.Portions {
+		if strings.TrimSpace(x.Body) == "" {
+			out = append(out, fmt.Sprintf("Portion %d is empty: write it or delete it.", i+1))
+		}
 	}
 	probs := p.Problems()
 	for i := range p.Portions {

@@ -152,7 +152,7 @@ func AgencyList(p Page, v AgencyListView) templ.Component {
 					var templ_7745c5c3_Var9 string
 					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(a.Code)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_agency.templ`, Line: 32, Col: 128}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_agency.templ`, Line: 32, Col: 127}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 					if templ_7745c5c3_Err != nil {
