@@ -36,7 +36,7 @@ func (db *DB) CreateProduct(ctx context.Context, agencyID, userID int64, p *prod
 		err = tx.QueryRow(ctx, `INSERT INTO product (owner_agency_id, type, title, summary, topics, regions, originating_office,
 			designation, created_by, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
 			RETURNING id, state, rev, created_at, updated_at`,
-			agencyID, p.Type, p.Title, p.Summary, p.Topics, p.Regions, p.OriginatingOffice, des, userID).
+			agencyID, p.Type, p.Title, p.Summary, nonNil(p.Topics), nonNil(p.Regions), p.OriginatingOffice, des, userID).
 			Scan(&p.ID, &p.State, &p.Rev, &p.CreatedAt, &p.UpdatedAt)
 		if err != nil {
 			return err

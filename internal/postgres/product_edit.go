@@ -51,7 +51,7 @@ func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64,
 		tag, err := tx.Exec(ctx, `UPDATE product SET title = $3, summary = $4, topics = $5, regions = $6, originating_office = $7,
 			designation = $8, rev = rev + 1, updated_by = $9, updated_at = now()
 			WHERE id = $1 AND owner_agency_id = $2 AND rev = $10`,
-			p.ID, agencyID, p.Title, p.Summary, p.Topics, p.Regions, p.OriginatingOffice, des, userID, rev)
+			p.ID, agencyID, p.Title, p.Summary, nonNil(p.Topics), nonNil(p.Regions), p.OriginatingOffice, des, userID, rev)
 		if err != nil {
 			return err
 		}

@@ -61,13 +61,32 @@ type State string
 
 // States.
 const (
-	StateDraft State = "draft"
+	StateDraft             State = "draft"
+	StatePeerReview        State = "peer_review"
+	StateSupervisoryReview State = "supervisory_review"
+	StateLegalReview       State = "legal_review"
+	StateSteeringReview    State = "steering_review"
+	StateApproved          State = "approved"
+	StateReleased          State = "released"
 )
 
 // Label returns a human label.
 func (s State) Label() string {
-	if s == StateDraft {
+	switch s {
+	case StateDraft:
 		return "Draft"
+	case StatePeerReview:
+		return "In peer review"
+	case StateSupervisoryReview:
+		return "In supervisory review"
+	case StateLegalReview:
+		return "In legal and privacy review"
+	case StateSteeringReview:
+		return "In steering-group review"
+	case StateApproved:
+		return "Approved"
+	case StateReleased:
+		return "Released"
 	}
 	return string(s)
 }
@@ -260,4 +279,13 @@ type DraftSummary struct {
 	Authors   string
 	UpdatedBy string
 	UpdatedAt time.Time
+}
+
+// Transition is one recorded state change on a product's timeline.
+type Transition struct {
+	From, To  State
+	Action    string
+	Comment   string
+	ActorName string
+	At        time.Time
 }
