@@ -18,11 +18,13 @@ import (
 
 // Object types.
 const (
-	TypeHome   = "home"
-	TypeAdmin  = "admin"
-	TypeAgency = "agency"
-	TypeUser   = "user"
-	TypeDraft  = "draft"
+	TypeHome    = "home"
+	TypeAdmin   = "admin"
+	TypeAgency  = "agency"
+	TypeUser    = "user"
+	TypeDraft   = "draft"
+	TypeReview  = "review" // a product in a review state, approved or released
+	TypeEdition = "edition"
 )
 
 // Actions.
@@ -33,6 +35,8 @@ const (
 	ActUpdate     = "update"
 	ActDeactivate = "deactivate"
 	ActGrant      = "grant"
+	ActTransition = "transition"
+	ActRescind    = "rescind"
 )
 
 // RoleType is the object type of a role when it is granted or withdrawn, e.g. "role:liaison".

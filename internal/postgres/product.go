@@ -118,10 +118,10 @@ func loadProduct(ctx context.Context, tx pgx.Tx, agencyID, id int64) (product.Pr
 	var p product.Product
 	var des []byte
 	err := tx.QueryRow(ctx, `SELECT id, owner_agency_id, type, state, title, summary, topics, regions, originating_office,
-		designation, rev, created_by, created_at, updated_by, updated_at
+		designation, us_person, victim_data, foreign_recipients, rev, created_by, created_at, updated_by, updated_at
 		FROM product WHERE id = $1 AND owner_agency_id = $2`, id, agencyID).
 		Scan(&p.ID, &p.OwnerAgencyID, &p.Type, &p.State, &p.Title, &p.Summary, &p.Topics, &p.Regions, &p.OriginatingOffice,
-			&des, &p.Rev, &p.CreatedBy, &p.CreatedAt, &p.UpdatedBy, &p.UpdatedAt)
+			&des, &p.USPerson, &p.VictimData, &p.ForeignRecipients, &p.Rev, &p.CreatedBy, &p.CreatedAt, &p.UpdatedBy, &p.UpdatedAt)
 	if err != nil {
 		return p, err
 	}
@@ -215,4 +215,29 @@ func (db *DB) ProductTitleExists(ctx context.Context, agencyID int64, title stri
 		return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM product WHERE owner_agency_id = $1 AND title = $2)`, agencyID, title).Scan(&ok)
 	})
 	return ok, err
+}
+
+// FindReviewQueue returns the agency's products in the given states that the user does not author,
+// oldest change first: the work waiting for a reviewer.
+func (db *DB) FindReviewQueue(ctx context.Context, agencyID, userID int64, states []product.State) ([]product.DraftSummary, error) {
+	var out []product.DraftSummary
+	ss := make([]string, len(states))
+	for i, s := range states {
+		ss[i] = string(s)
+	}
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT p.id, p.type, p.state, p.title, p.updated_at, u.display_name,
+			(SELECT string_agg(au.display_name, ', ' ORDER BY a.position) FROM product_author a JOIN app_user au ON au.id = a.user_id WHERE a.product_id = p.id)
+			FROM product p JOIN app_user u ON u.id = p.updated_by
+			WHERE p.owner_agency_id = $1 AND p.state = ANY($2)
+			  AND NOT EXISTS (SELECT 1 FROM product_author a WHERE a.product_id = p.id AND a.user_id = $3)
+			ORDER BY p.updated_at, p.id LIMIT 200`, agencyID, ss, userID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.DraftSummary, error) {
+			var d product.DraftSummary
+			return d, r.Scan(&d.ID, &d.Type, &d.State, &d.Title, &d.UpdatedAt, &d.UpdatedBy, &d.Authors)
+		})
+		return err
+	})
+	return out, err
 }

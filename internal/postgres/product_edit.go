@@ -49,9 +49,10 @@ func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64,
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE product SET title = $3, summary = $4, topics = $5, regions = $6, originating_office = $7,
-			designation = $8, rev = rev + 1, updated_by = $9, updated_at = now()
-			WHERE id = $1 AND owner_agency_id = $2 AND rev = $10`,
-			p.ID, agencyID, p.Title, p.Summary, nonNil(p.Topics), nonNil(p.Regions), p.OriginatingOffice, des, userID, rev)
+			designation = $8, us_person = $11, victim_data = $12, foreign_recipients = $13, rev = rev + 1, updated_by = $9, updated_at = now()
+			WHERE id = $1 AND owner_agency_id = $2 AND rev = $10 AND state = 'draft'`,
+			p.ID, agencyID, p.Title, p.Summary, nonNil(p.Topics), nonNil(p.Regions), p.OriginatingOffice, des, userID, rev,
+			p.USPerson, p.VictimData, p.ForeignRecipients)
 		if err != nil {
 			return err
 		}
@@ -86,7 +87,8 @@ func (db *DB) SavePortion(ctx context.Context, agencyID, userID, productID int64
 			return err
 		}
 		err = tx.QueryRow(ctx, `UPDATE portion SET kind = $3, body = $4, marking = $5, rev = rev + 1, updated_by = $6, updated_at = now()
-			WHERE id = $1 AND product_id = $2 AND rev = $7 RETURNING rev, updated_at`,
+			WHERE id = $1 AND product_id = $2 AND rev = $7
+			  AND EXISTS (SELECT 1 FROM product p WHERE p.id = $2 AND p.state = 'draft') RETURNING rev, updated_at`,
 			x.ID, productID, x.Kind, x.Body, m, userID, rev).Scan(&x.Rev, &x.UpdatedAt)
 		if err == pgx.ErrNoRows {
 			cur, err := loadProduct(ctx, tx, agencyID, productID)

@@ -149,6 +149,10 @@ type Product struct {
 	Regions           []string // GENC trigraphs or region names
 	OriginatingOffice string
 	Designation       marking.Designation
+	// Review facts: legal/privacy review is required when any is set.
+	USPerson          bool
+	VictimData        bool
+	ForeignRecipients bool
 	Rev               int
 	Authors           []Author
 	CreatedBy         int64

@@ -91,6 +91,7 @@ func (s *Server) handleProductDetails(w http.ResponseWriter, r *http.Request) {
 	d.Regions, d.OriginatingOffice = []string{formString(r, "regions")}, formString(r, "originating_office")
 	d.Designation.ControlledBy, d.Designation.Office = formString(r, "controlled_by"), formString(r, "designation_office")
 	d.Designation.POC, d.Designation.DecontrolEvent = formString(r, "poc"), formString(r, "decontrol_event")
+	d.USPerson, d.VictimData, d.ForeignRecipients = formBool(r, "us_person"), formBool(r, "victim_data"), formBool(r, "foreign_recipients")
 	d.Normalize()
 	d.Designation.Normalize()
 	err := d.ValidateMetadata()

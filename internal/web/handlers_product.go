@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"tearline/internal/apperr"
 	"tearline/internal/authz"
@@ -29,11 +30,26 @@ func (s *Server) loadDraft(w http.ResponseWriter, r *http.Request, action string
 		s.renderError(w, r, err)
 		return product.Product{}, false
 	}
-	if !s.Authz.Can(ctx, p, action, authz.Authored(authz.TypeDraft, d.OwnerAgencyID, d.IsAuthor(p.UserID))) {
-		s.deny(w, r, action, authz.TypeDraft)
+	obj := productObject(d, p)
+	if action == authz.ActUpdate && d.State != product.StateDraft && s.Authz.Can(ctx, p, authz.ActRead, obj) {
+		s.renderError(w, r, apperr.Errorf(apperr.ECONFLICT, "This product is %s and cannot be edited now. Its authors can withdraw it to draft, or a reviewer can return it.", strings.ToLower(d.State.Label())))
+		return product.Product{}, false
+	}
+	if !s.Authz.Can(ctx, p, action, obj) {
+		s.deny(w, r, action, obj.Type)
 		return product.Product{}, false
 	}
 	return d, true
+}
+
+// productObject names a product for authz: a draft (visible to its authors and supervisors) or, once
+// submitted, a product in review (visible to the center's reviewers).
+func productObject(d product.Product, p *user.Principal) authz.Object {
+	t := authz.TypeDraft
+	if d.State != product.StateDraft {
+		t = authz.TypeReview
+	}
+	return authz.Authored(t, d.OwnerAgencyID, d.IsAuthor(p.UserID))
 }
 
 func (s *Server) handleProductList(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +60,7 @@ func (s *Server) handleProductList(w http.ResponseWriter, r *http.Request) {
 	if !f.Type.Valid() {
 		f.Type = ""
 	}
-	if f.State != product.StateDraft {
+	if f.State.Label() == string(f.State) {
 		f.State = ""
 	}
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -110,7 +126,12 @@ func (s *Server) handleProductShow(w http.ResponseWriter, r *http.Request) {
 	}
 	p := user.PrincipalFrom(r.Context())
 	v := views.ProductView{Product: d, Rendered: s.renderPortions(r, d),
-		CanEdit: s.Authz.Can(r.Context(), p, authz.ActUpdate, authz.Authored(authz.TypeDraft, d.OwnerAgencyID, d.IsAuthor(p.UserID)))}
+		CanEdit: d.State == product.StateDraft && s.Authz.Can(r.Context(), p, authz.ActUpdate, productObject(d, p))}
+	var err error
+	if v.Review, err = s.reviewPanel(r, d); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, views.ProductPage(s.page(r, d.Title, "drafts"), v))
 }
 

@@ -25,6 +25,7 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 		pg.Nav = views.Nav{
 			Home:     true,
 			Drafts:   s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeDraft)),
+			Reviews:  s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeReview)),
 			Agencies: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),
 			Users:    s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeUser)),
 		}

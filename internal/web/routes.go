@@ -91,6 +91,10 @@ func (s *Server) routes() []route {
 		{"POST", "/products/{id}/attachments", can(authz.ActUpdate, authz.TypeDraft), h(s.handleAttachmentUpload)},
 		{"GET", "/products/{id}/attachments/{aid}", can(authz.ActRead, authz.TypeDraft), h(s.handleAttachmentDownload)},
 		{"POST", "/products/{id}/attachments/{aid}/delete", can(authz.ActUpdate, authz.TypeDraft), h(s.handleAttachmentDelete)},
+		{"POST", "/products/{id}/transitions", can(authz.ActTransition, authz.TypeReview), h(s.handleProductTransition)},
+		{"GET", "/reviews", can(authz.ActList, authz.TypeReview), h(s.handleReviewQueue)},
+		{"GET", "/editions/{id}", can(authz.ActRead, authz.TypeEdition), h(s.handleEditionShow)},
+		{"POST", "/editions/{id}/rescind", can(authz.ActRescind, authz.TypeEdition), h(s.handleEditionRescind)},
 	}
 	if s.DemoIDP != nil {
 		rs = append(rs,

@@ -60,6 +60,13 @@ type ProductStore interface {
 	CreateAttachment(ctx context.Context, agencyID, userID, productID int64, a *product.Attachment, data []byte) error
 	FindAttachment(ctx context.Context, agencyID, productID, attachmentID int64) (product.Attachment, []byte, error)
 	DeleteAttachment(ctx context.Context, agencyID, userID, productID, attachmentID int64) error
+	TransitionProduct(ctx context.Context, agencyID, userID, productID int64, from, to product.State, action, comment string) error
+	FindTransitions(ctx context.Context, agencyID, productID int64) ([]product.Transition, error)
+	ReleaseProduct(ctx context.Context, agencyID, userID, productID int64, now time.Time) (product.Edition, error)
+	FindEditions(ctx context.Context, agencyID, productID int64) ([]product.Edition, error)
+	FindEditionByID(ctx context.Context, agencyID, id int64) (product.Edition, error)
+	RescindEdition(ctx context.Context, agencyID, userID, editionID int64, reason string) error
+	FindReviewQueue(ctx context.Context, agencyID, userID int64, states []product.State) ([]product.DraftSummary, error)
 }
 
 // Deps are the server's explicit dependencies.
