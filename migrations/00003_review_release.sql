@@ -7,7 +7,9 @@ ALTER TABLE product ADD CONSTRAINT product_state_check CHECK (state IN ('draft',
     'legal_review', 'steering_review', 'approved', 'released'));
 ALTER TABLE product ADD COLUMN us_person boolean NOT NULL DEFAULT false,
     ADD COLUMN victim_data boolean NOT NULL DEFAULT false,
-    ADD COLUMN foreign_recipients boolean NOT NULL DEFAULT false;
+    ADD COLUMN foreign_recipients boolean NOT NULL DEFAULT false,
+    -- The details form's own revision: portion saves bump rev but must not make the details stale.
+    ADD COLUMN details_rev integer NOT NULL DEFAULT 1;
 
 CREATE TABLE product_transition (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -86,6 +88,6 @@ GRANT SELECT, INSERT, UPDATE ON edition_counter TO tearline_app;
 -- +goose Down
 DROP TABLE edition_rescission, edition, edition_counter, product_transition;
 DROP FUNCTION edition_immutable();
-ALTER TABLE product DROP COLUMN us_person, DROP COLUMN victim_data, DROP COLUMN foreign_recipients;
+ALTER TABLE product DROP COLUMN us_person, DROP COLUMN victim_data, DROP COLUMN foreign_recipients, DROP COLUMN details_rev;
 ALTER TABLE product DROP CONSTRAINT product_state_check;
 ALTER TABLE product ADD CONSTRAINT product_state_check CHECK (state IN ('draft'));

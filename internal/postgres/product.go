@@ -118,10 +118,10 @@ func loadProduct(ctx context.Context, tx pgx.Tx, agencyID, id int64) (product.Pr
 	var p product.Product
 	var des []byte
 	err := tx.QueryRow(ctx, `SELECT id, owner_agency_id, type, state, title, summary, topics, regions, originating_office,
-		designation, us_person, victim_data, foreign_recipients, rev, created_by, created_at, updated_by, updated_at
+		designation, us_person, victim_data, foreign_recipients, rev, details_rev, created_by, created_at, updated_by, updated_at
 		FROM product WHERE id = $1 AND owner_agency_id = $2`, id, agencyID).
 		Scan(&p.ID, &p.OwnerAgencyID, &p.Type, &p.State, &p.Title, &p.Summary, &p.Topics, &p.Regions, &p.OriginatingOffice,
-			&des, &p.USPerson, &p.VictimData, &p.ForeignRecipients, &p.Rev, &p.CreatedBy, &p.CreatedAt, &p.UpdatedBy, &p.UpdatedAt)
+			&des, &p.USPerson, &p.VictimData, &p.ForeignRecipients, &p.Rev, &p.DetailsRev, &p.CreatedBy, &p.CreatedAt, &p.UpdatedBy, &p.UpdatedAt)
 	if err != nil {
 		return p, err
 	}

@@ -39,8 +39,8 @@ func touch(ctx context.Context, tx pgx.Tx, productID, userID int64) error {
 	return err
 }
 
-// UpdateProductMetadata saves title, summary, topics, regions, office and designation if the
-// product is still at rev; otherwise the refused text is kept as a conflict copy and ECONFLICT returned.
+// UpdateProductMetadata saves title, summary, topics, regions, office, flags and designation if the
+// details are still at revision rev (portion saves do not change it); otherwise the refused text is kept as a conflict copy and ECONFLICT returned.
 func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64, p *product.Product, rev int) error {
 	var conflict bool
 	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
@@ -49,8 +49,9 @@ func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64,
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE product SET title = $3, summary = $4, topics = $5, regions = $6, originating_office = $7,
-			designation = $8, us_person = $11, victim_data = $12, foreign_recipients = $13, rev = rev + 1, updated_by = $9, updated_at = now()
-			WHERE id = $1 AND owner_agency_id = $2 AND rev = $10 AND state = 'draft'`,
+			designation = $8, us_person = $11, victim_data = $12, foreign_recipients = $13, rev = rev + 1,
+			details_rev = details_rev + 1, updated_by = $9, updated_at = now()
+			WHERE id = $1 AND owner_agency_id = $2 AND details_rev = $10 AND state = 'draft'`,
 			p.ID, agencyID, p.Title, p.Summary, nonNil(p.Topics), nonNil(p.Regions), p.OriginatingOffice, des, userID, rev,
 			p.USPerson, p.VictimData, p.ForeignRecipients)
 		if err != nil {
@@ -64,6 +65,7 @@ func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64,
 			conflict = true
 			snap := cur.Snapshot()
 			snap.Title, snap.Summary, snap.Topics, snap.Regions, snap.OriginatingOffice = p.Title, p.Summary, p.Topics, p.Regions, p.OriginatingOffice
+			snap.Designation = p.Designation
 			return insertVersion(ctx, tx, p.ID, userID, product.VersionConflict, "Stale save of the details, refused", snap)
 		}
 		if err := keepVersion(ctx, tx, agencyID, p.ID, userID, product.VersionSave, ""); err != nil {
@@ -143,7 +145,8 @@ func (db *DB) AddPortion(ctx context.Context, agencyID, userID, productID int64,
 		if _, err := tx.Exec(ctx, `UPDATE portion SET position = position + 1 WHERE product_id = $1 AND position > $2`, productID, after); err != nil {
 			return err
 		}
-		x.Position = min(after, n) + 1
+		after = max(0, min(after, n))
+		x.Position = after + 1
 		if err := insertPortion(ctx, tx, productID, userID, x); err != nil {
 			return err
 		}
@@ -204,5 +207,19 @@ func (db *DB) DeletePortion(ctx context.Context, agencyID, userID, productID, po
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "portion.delete", "product", strconv.FormatInt(productID, 10), audit.Success,
 			map[string]any{"portion_id": portionID}))
+	})
+}
+
+// KeepConflictCopy stores text that could not be saved in place (its portion is gone) as a conflict
+// version: the current content with the refused portion appended.
+func (db *DB) KeepConflictCopy(ctx context.Context, agencyID, userID, productID int64, x product.Portion, note string) error {
+	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		cur, err := loadProduct(ctx, tx, agencyID, productID)
+		if err != nil {
+			return err
+		}
+		snap := cur.Snapshot()
+		snap.Portions = append(snap.Portions, product.PortionSnapshot{Kind: x.Kind, Body: x.Body, Marking: x.Marking})
+		return insertVersion(ctx, tx, productID, userID, product.VersionConflict, note, snap)
 	})
 }

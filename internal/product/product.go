@@ -154,6 +154,7 @@ type Product struct {
 	VictimData        bool
 	ForeignRecipients bool
 	Rev               int
+	DetailsRev        int // revision of the details (metadata) alone
 	Authors           []Author
 	CreatedBy         int64
 	CreatedAt         time.Time

@@ -48,12 +48,13 @@ type Version struct {
 
 // Snapshot is the content of a product at one moment.
 type Snapshot struct {
-	Title             string            `json:"title"`
-	Summary           string            `json:"summary"`
-	Topics            []string          `json:"topics"`
-	Regions           []string          `json:"regions"`
-	OriginatingOffice string            `json:"originating_office"`
-	Portions          []PortionSnapshot `json:"portions"`
+	Title             string              `json:"title"`
+	Summary           string              `json:"summary"`
+	Topics            []string            `json:"topics"`
+	Regions           []string            `json:"regions"`
+	OriginatingOffice string              `json:"originating_office"`
+	Designation       marking.Designation `json:"designation"`
+	Portions          []PortionSnapshot   `json:"portions"`
 }
 
 // PortionSnapshot is one portion in a snapshot.
@@ -66,7 +67,8 @@ type PortionSnapshot struct {
 
 // Snapshot captures the product's current content.
 func (p *Product) Snapshot() Snapshot {
-	s := Snapshot{Title: p.Title, Summary: p.Summary, Topics: p.Topics, Regions: p.Regions, OriginatingOffice: p.OriginatingOffice}
+	s := Snapshot{Title: p.Title, Summary: p.Summary, Topics: p.Topics, Regions: p.Regions, OriginatingOffice: p.OriginatingOffice,
+		Designation: p.Designation}
 	for _, x := range p.Portions {
 		s.Portions = append(s.Portions, PortionSnapshot{Kind: x.Kind, Section: x.Section, Body: x.Body, Marking: x.Marking})
 	}
@@ -81,6 +83,9 @@ func (s Snapshot) Text() string {
 	fmt.Fprintf(&b, "Topics: %s\n", strings.Join(s.Topics, ", "))
 	fmt.Fprintf(&b, "Regions: %s\n", strings.Join(s.Regions, ", "))
 	fmt.Fprintf(&b, "Office: %s\n", s.OriginatingOffice)
+	if d := s.Designation.String(); d != "" {
+		fmt.Fprintf(&b, "Designation: %s\n", d)
+	}
 	for _, x := range s.Portions {
 		b.WriteString("\n")
 		b.WriteString(x.Marking.PortionMark())

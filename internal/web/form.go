@@ -10,11 +10,21 @@ import (
 	"tearline/internal/apperr"
 )
 
-const maxFormBytes = 64 << 10
+// Form size limits. A portion may hold product.MaxPortionBody characters, which URL-encode to up to
+// 9 bytes each (a 3-byte UTF-8 character as three %XX escapes), plus its marking fields.
+const (
+	maxFormBytes        = 64 << 10
+	maxPortionFormBytes = 9*100_000 + 64<<10
+)
 
 // parseForm reads a POST form of bounded size.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return parseFormLimit(w, r, maxFormBytes)
+}
+
+// parseFormLimit reads a POST form of at most limit bytes.
+func parseFormLimit(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		return apperr.Errorf(apperr.EINVALID, "The form could not be read. Please try again.")
 	}

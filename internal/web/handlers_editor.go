@@ -82,7 +82,7 @@ func (s *Server) handleProductDetails(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := parseFormLimit(w, r, maxPortionFormBytes); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -121,7 +121,7 @@ func (s *Server) handleProductDetails(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, ferr)
 			return
 		}
-		s.render(w, r, code, views.DetailsSaved(fresh.Rev, status, msg, fresh.Header(), fresh.ReadyForReview()))
+		s.render(w, r, code, views.DetailsSaved(fresh.DetailsRev, status, msg, fresh.Header(), fresh.ReadyForReview()))
 		return
 	}
 	switch status {
@@ -168,13 +168,13 @@ func (s *Server) handlePortionSave(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	i, found := findPortion(d, pid)
-	if !found {
-		s.renderError(w, r, apperr.NotFound())
+	if err := parseFormLimit(w, r, maxPortionFormBytes); err != nil {
+		s.renderError(w, r, err)
 		return
 	}
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, err)
+	i, found := findPortion(d, pid)
+	if !found {
+		s.keepOrphanText(w, r, d, pid)
 		return
 	}
 	rev, _ := strconv.Atoi(formString(r, "rev"))
@@ -298,4 +298,21 @@ func (s *Server) portionAction(w http.ResponseWriter, r *http.Request, act func(
 		s.Auth.Flash(ctx, flash)
 	}
 	http.Redirect(w, r, "/products/"+i64s(d.ID)+"/edit#portion-"+i64s(pid), http.StatusSeeOther)
+}
+
+// keepOrphanText handles a save of a portion that a co-author deleted or replaced meanwhile: the text
+// is kept as a conflict copy (appended as an extra portion) and the author is told, never a silent 404.
+func (s *Server) keepOrphanText(w http.ResponseWriter, r *http.Request, d product.Product, pid int64) {
+	ctx := r.Context()
+	p := user.PrincipalFrom(ctx)
+	x := product.Portion{Kind: product.Kind(formString(r, "kind")), Body: r.PostForm.Get("body"), Marking: markingFromForm(r, "m_")}
+	if err := x.Validate(); err != nil {
+		x.Kind = product.KindParagraph
+	}
+	if err := s.Store.KeepConflictCopy(ctx, p.AgencyID, p.UserID, d.ID, x, "Save of a portion deleted or replaced meanwhile, refused"); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.renderError(w, r, apperr.Errorf(apperr.ECONFLICT, "This portion was deleted or replaced by someone else. Your text was kept as a conflict copy in the version history; reload to see the current draft."))
+	_ = pid
 }

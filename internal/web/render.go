@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -69,6 +70,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	msg := apperr.Message(err)
 	if code == apperr.EINTERNAL {
 		msg += " Reference: " + requestID(r.Context())
+	}
+	// An htmx save that fails answers with the save status it targeted, not a whole page.
+	if target := r.Header.Get("HX-Target"); isHTMX(r) && (strings.HasPrefix(target, "status-") || target == "details-status") {
+		state := "error"
+		if code == apperr.ECONFLICT || code == apperr.ENOTFOUND {
+			state = "conflict"
+		}
+		s.render(w, r, status, views.SaveStatus(target, state, msg))
+		return
 	}
 	s.render(w, r, status, views.ErrorPage(s.page(r, heading, ""), status, heading, msg))
 }

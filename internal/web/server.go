@@ -60,6 +60,7 @@ type ProductStore interface {
 	CreateAttachment(ctx context.Context, agencyID, userID, productID int64, a *product.Attachment, data []byte) error
 	FindAttachment(ctx context.Context, agencyID, productID, attachmentID int64) (product.Attachment, []byte, error)
 	DeleteAttachment(ctx context.Context, agencyID, userID, productID, attachmentID int64) error
+	KeepConflictCopy(ctx context.Context, agencyID, userID, productID int64, x product.Portion, note string) error
 	TransitionProduct(ctx context.Context, agencyID, userID, productID int64, from, to product.State, action, comment string) error
 	FindTransitions(ctx context.Context, agencyID, productID int64) ([]product.Transition, error)
 	ReleaseProduct(ctx context.Context, agencyID, userID, productID int64, now time.Time) (product.Edition, error)

@@ -57,7 +57,7 @@ type QuorumRule struct {
 	// simple majority, {2, 3, not Strict} a two-thirds majority, {1, 1, not Strict} unanimity.
 	// Approval always needs at least one concurrence.
 	Num, Den int
-	Strict  bool
+	Strict   bool
 	// VetoOnNonConcur returns the assessment as soon as any assigned member non-concurs, without
 	// waiting for the others. Without it a non-concurrence only counts against approval.
 	VetoOnNonConcur bool

@@ -50,10 +50,12 @@
         form._tlRetry = 0;
         if ((form._tlGen || 0) === form._tlSentGen) { form.dataset.dirty = ""; }
         else { schedule(form, DELAY); }
-      } else if (xhr && xhr.status === 409) {
+      } else if (xhr && (xhr.status === 409 || xhr.status === 404)) {
+        // Someone else changed or removed what this form edits: pause until the author decides.
         form.dataset.conflict = "1";
-      } else if (xhr && xhr.status === 422) {
-        form.dataset.dirty = "";
+      } else if (xhr && xhr.status >= 400 && xhr.status < 500) {
+        // Refused input: the message is shown; the text stays unsaved (and guarded on leaving).
+        form.dataset.conflict = "1";
       } else {
         // Network failure or server error: keep the text, say so, and try again with back-off.
         form._tlRetry = Math.min((form._tlRetry || 0) + 1, 5);
