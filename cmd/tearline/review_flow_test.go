@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"tearline/internal/demo"
 )
 
 // readyDraft creates a bulletin and fills every portion so it may go to review.
@@ -153,5 +156,34 @@ func TestLegalReviewWhenFlagged(t *testing.T) {
 	elena.act(id, "legal_approve", "")
 	if p := elena.act(id, "release", ""); !strings.HasPrefix(p.URL.Path, "/editions/") {
 		t.Errorf("release after legal review: %d at %s", p.Status, p.URL)
+	}
+}
+
+func TestSeededEditions(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	if _, err := demo.SeedDrafts(ctx, a.Owner, a.URL+"/demo-idp"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := demo.SeedEditions(ctx, a.Owner, a.URL+"/demo-idp")
+	if err != nil || n != 5 {
+		t.Fatalf("seed editions: %d, %v", n, err)
+	}
+	if n, err := demo.SeedEditions(ctx, a.Owner, a.URL+"/demo-idp"); err != nil || n != 0 {
+		t.Errorf("second seed released %d, %v", n, err)
+	}
+	for _, typ := range []string{"IB", "IR", "IN", "AP", "TP"} {
+		if c := a.countRows(t, `SELECT count(*) FROM edition WHERE number LIKE 'HSTC-' || $1 || '-%-00001'`, typ); c != 1 {
+			t.Errorf("%s editions = %d", typ, c)
+		}
+	}
+	b := a.browser(t)
+	b.signIn("reviewer@hstc")
+	var id int64
+	if err := a.Owner.Pool.QueryRow(ctx, `SELECT id FROM edition ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if p := b.get("/editions/" + itoa(id)); p.Status != 200 || !strings.Contains(p.Body, `data-testid="edition-number"`) {
+		t.Errorf("seeded edition page: %d", p.Status)
 	}
 }

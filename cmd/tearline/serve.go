@@ -201,6 +201,10 @@ func runSeedDemo(ctx context.Context, fs *flag.FlagSet, args []string, getenv fu
 		return err
 	}
 	fmt.Fprintf(stdout, "demo drafts: %d created\n", n)
+	if n, err = demo.SeedEditions(ctx, db, cfg.DemoIssuer()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo editions: %d released\n", n)
 	return nil
 }
 

@@ -241,3 +241,14 @@ func (db *DB) FindReviewQueue(ctx context.Context, agencyID, userID int64, state
 	})
 	return out, err
 }
+
+// FindProductIDByTitle returns the id and state of the agency's product with this title (seeding uses it).
+func (db *DB) FindProductIDByTitle(ctx context.Context, agencyID int64, title string) (int64, product.State, error) {
+	var id int64
+	var st product.State
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT id, state FROM product WHERE owner_agency_id = $1 AND title = $2 ORDER BY id LIMIT 1`,
+			agencyID, title).Scan(&id, &st)
+	})
+	return id, st, err
+}
