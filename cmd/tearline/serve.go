@@ -205,6 +205,11 @@ func runSeedDemo(ctx context.Context, fs *flag.FlagSet, args []string, getenv fu
 		return err
 	}
 	fmt.Fprintf(stdout, "demo editions: %d released\n", n)
+	released, waiting, err := demo.SeedSteering(ctx, db, cfg.DemoIssuer())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo assessments: %d released through the steering group, %d waiting for it\n", released, waiting)
 	return nil
 }
 

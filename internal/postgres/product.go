@@ -15,11 +15,23 @@ import (
 )
 
 // inAgencyTx runs fn in a transaction whose row-level-security setting names the agency; rows of
-// other agencies are invisible to every statement in it.
+// other agencies are invisible to every statement in it. No user is named.
 func (db *DB) inAgencyTx(ctx context.Context, agencyID int64, fn func(pgx.Tx) error) error {
+	return db.inActorTx(ctx, agencyID, 0, fn)
+}
+
+// inActorTx is inAgencyTx that also names the user (tearline.user_id; 0 names nobody), so that
+// row-level security shows a steering member the assessments assigned to them, for reading only.
+// Both settings are set in one statement.
+func (db *DB) inActorTx(ctx context.Context, agencyID, userID int64, fn func(pgx.Tx) error) error {
 	return formatError(db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('tearline.agency_id', $1, true)`, strconv.FormatInt(agencyID, 10)); err != nil {
-			return fmt.Errorf("set agency: %w", err)
+		uid := ""
+		if userID != 0 {
+			uid = strconv.FormatInt(userID, 10)
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('tearline.agency_id', $1, true), set_config('tearline.user_id', $2, true)`,
+			strconv.FormatInt(agencyID, 10), uid); err != nil {
+			return fmt.Errorf("set agency and user: %w", err)
 		}
 		return fn(tx)
 	}))
@@ -153,7 +165,18 @@ func loadProduct(ctx context.Context, tx pgx.Tx, agencyID, id int64) (product.Pr
 	}
 	rows, _ = tx.Query(ctx, `SELECT id, stored_name, filename, content_type, size, sha256, marking, created_by, created_at
 		FROM attachment WHERE product_id = $1 ORDER BY id`, id)
-	p.Attachments, err = pgx.CollectRows(rows, scanAttachment)
+	if p.Attachments, err = pgx.CollectRows(rows, scanAttachment); err != nil {
+		return p, err
+	}
+	rows, _ = tx.Query(ctx, `SELECT quote_marking FROM review_comment WHERE product_id = $1 AND quote <> ''`, id)
+	p.QuotedMarkings, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (marking.Marking, error) {
+		var m marking.Marking
+		var b []byte
+		if err := r.Scan(&b); err != nil {
+			return m, err
+		}
+		return m, json.Unmarshal(b, &m)
+	})
 	return p, err
 }
 

@@ -21,9 +21,16 @@ func (db *DB) TransitionProduct(ctx context.Context, agencyID, userID, productID
 	})
 }
 
+// transition records one state change. Going back to draft from steering review or later starts a
+// new steering round: the steering group saw the previous content, so its members are assigned anew.
 func transition(ctx context.Context, tx pgx.Tx, agencyID, userID, productID int64, from, to product.State, action, comment string) error {
-	tag, err := tx.Exec(ctx, `UPDATE product SET state = $4, rev = rev + 1, updated_by = $5, updated_at = now()
-		WHERE id = $1 AND owner_agency_id = $2 AND state = $3`, productID, agencyID, from, to, userID)
+	round := 0
+	if to == product.StateDraft && (from == product.StateSteeringReview || from == product.StateApproved || from == product.StateReleased) {
+		round = 1
+	}
+	tag, err := tx.Exec(ctx, `UPDATE product SET state = $4, rev = rev + 1, updated_by = $5, updated_at = now(),
+		steering_round = steering_round + $6
+		WHERE id = $1 AND owner_agency_id = $2 AND state = $3`, productID, agencyID, from, to, userID, round)
 	if err != nil {
 		return err
 	}

@@ -161,8 +161,11 @@ type Product struct {
 	UpdatedBy         int64
 	UpdatedAt         time.Time
 	Portions          []Portion
-	Sources           []Source
-	Attachments       []Attachment
+	// QuotedMarkings are the markings of portion text quoted in review comments; the page banner
+	// must cover them too, since the page shows the quotes (never part of an edition).
+	QuotedMarkings []marking.Marking
+	Sources        []Source
+	Attachments    []Attachment
 }
 
 // Author is one of a product's authors.
@@ -233,7 +236,8 @@ func (p *Product) Banner() marking.Banner { return marking.DeriveBanner(p.Markin
 // Header is the banner block shown at the top and bottom of the product: banner, the DRAFT
 // supplemental marking until release, and the document TLP.
 func (p *Product) Header() marking.Header {
-	return marking.NewHeader(p.Banner(), marking.StyleNARA, marking.Draft, false)
+	b := marking.DeriveBanner(append(p.Markings(), p.QuotedMarkings...))
+	return marking.NewHeader(b, marking.StyleNARA, marking.Draft, false)
 }
 
 // Problems lists what is wrong with the markings of the portions and attachments.

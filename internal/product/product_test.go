@@ -160,3 +160,16 @@ func TestIsAuthor(t *testing.T) {
 		t.Error("IsAuthor wrong")
 	}
 }
+
+func TestPageHeaderCoversQuotedMarkings(t *testing.T) {
+	p := product.Product{Portions: []product.Portion{{Marking: cui("LEI")}}}
+	q := cui("SP-INV")
+	q.NoForn = true
+	p.QuotedMarkings = []marking.Marking{q}
+	if got := p.Header().Banner; got != "CUI//SP-INV/LEI//NOFORN" {
+		t.Errorf("page banner with a quoted NOFORN portion = %q", got)
+	}
+	if got := p.Banner().String(); got != "CUI//LEI" {
+		t.Errorf("product banner (editions) = %q, quotes must not count", got)
+	}
+}

@@ -65,6 +65,11 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, d product.
 			}
 		}
 	}
+	var err error
+	if v.Comments, err = s.loadComments(r, d, "edit"); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	pg := s.page(r, d.Title, "drafts")
 	if st.Alert == "" {
 		v.Alert = pg.Flash

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"tearline/internal/authz"
 	"tearline/internal/user"
@@ -57,6 +58,15 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			note = "Every draft of the center, as its supervisor."
 		}
 		v.Reach = append(v.Reach, views.ReachItem{Label: "Drafts", Href: "/products", Note: note})
+	}
+	if s.Authz.Can(ctx, p, authz.ActList, authz.Type(authz.TypeSteering)) {
+		queue, err := s.Store.FindSteeringQueue(ctx, p.UserID, p.AgencyID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		note := "Strategic assessments routed to you for the steering group's decision: " + strconv.Itoa(len(queue)) + " waiting."
+		v.Reach = append(v.Reach, views.ReachItem{Label: "Steering review", Href: "/steering", Note: note})
 	}
 	if s.Authz.Can(ctx, p, authz.ActList, authz.Type(authz.TypeUser)) {
 		note := "People of your agency, their roles and status."

@@ -132,6 +132,11 @@ func (s *Server) handleProductShow(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	if v.Comments, err = s.loadComments(r, d, ""); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.Review.OpenComments, v.Review.ResolvedComments = v.Comments.Open, v.Comments.Resolved
 	s.render(w, r, http.StatusOK, views.ProductPage(s.page(r, d.Title, "drafts"), v))
 }
 

@@ -49,7 +49,12 @@ func (s *Server) handleProductTransition(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	to, err := workflow.Next(workflow.State(d.State), action, facts(d, p, comment))
+	f := facts(d, p, comment)
+	if _, err := s.steeringFacts(ctx, d, p, &f); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	to, err := workflow.Next(workflow.State(d.State), action, f)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -74,7 +79,11 @@ func (s *Server) handleProductTransition(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	s.Auth.Flash(ctx, action.Label()+": the product is now "+strings.ToLower(product.State(to).Label())+".")
+	msg := action.Label() + ": the product is now " + strings.ToLower(product.State(to).Label()) + "."
+	if action == workflow.ActionSubmit {
+		msg += s.openCommentsNote(ctx, p, d.ID) // open comments warn, they do not block (see openCommentsNote)
+	}
+	s.Auth.Flash(ctx, msg)
 	http.Redirect(w, r, "/products/"+i64s(d.ID), http.StatusSeeOther)
 }
 
@@ -96,7 +105,12 @@ func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.ReviewQueue(s.page(r, "Review queue", "reviews"), views.ReviewQueueView{Items: items}))
+	v := views.ReviewQueueView{Items: items}
+	if v.OpenComments, v.Tallies, err = s.commentTallies(r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.ReviewQueue(s.page(r, "Review queue", "reviews"), v))
 }
 
 // reviewPanel builds the timeline, editions and the actions the principal may take on d.
@@ -111,15 +125,23 @@ func (s *Server) reviewPanel(r *http.Request, d product.Product) (views.ReviewPa
 	if v.Editions, err = s.Store.FindEditions(ctx, p.AgencyID, d.ID); err != nil {
 		return v, err
 	}
+	f := facts(d, p, "")
+	sr, err := s.steeringFacts(ctx, d, p, &f)
+	if err != nil {
+		return v, err
+	}
+	if v.Steering, err = s.steeringPanel(ctx, d, sr); err != nil {
+		return v, err
+	}
 	if s.Authz.Can(ctx, p, authz.ActTransition, productObject(d, p)) {
-		for _, a := range workflow.Allowed(workflow.State(d.State), facts(d, p, "")) {
+		for _, a := range workflow.Allowed(workflow.State(d.State), f) {
 			if a == workflow.ActionSteeringDecide || a == workflow.ActionRescind {
 				continue
 			}
 			v.Actions = append(v.Actions, views.ActionView{Action: string(a), Label: a.Label(), NeedsComment: a == workflow.ActionReturn})
 		}
 	}
-	for _, st := range workflow.Stages(facts(d, p, "")) {
+	for _, st := range workflow.Stages(f) {
 		v.Stages = append(v.Stages, product.State(st))
 	}
 	return v, nil

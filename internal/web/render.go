@@ -27,6 +27,7 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 			Home:     true,
 			Drafts:   s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeDraft)),
 			Reviews:  s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeReview)),
+			Steering: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeSteering)),
 			Agencies: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),
 			Users:    s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeUser)),
 		}

@@ -38,6 +38,8 @@ type Store interface {
 	CountActiveUsers(ctx context.Context, agencyID int64) (int, error)
 	RecordEvent(ctx context.Context, ev audit.Event) error
 	ProductStore
+	CommentStore
+	SteeringStore
 }
 
 // ProductStore is the persistence of drafts. Every method takes the principal's agency explicitly:
