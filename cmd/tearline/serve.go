@@ -45,6 +45,7 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk h
 	if err != nil {
 		return nil, fmt.Errorf("%w (run \"tearline migrate\" first; the server connects as %s)", err, config.AppRole)
 	}
+	db.SteeringQuorum = cfg.SteeringQuorum
 	az, err := authz.New()
 	if err != nil {
 		db.Close()
@@ -57,7 +58,7 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk h
 	}
 	base := cfg.BaseURL.String()
 	d := web.Deps{Logger: logger, Store: db, Authz: az, Assets: st, Secure: cfg.Secure(), Registry: prometheus.NewRegistry(),
-		Markdown: markdown.New(), MaxAttachmentBytes: cfg.MaxAttachmentBytes}
+		Markdown: markdown.New(), MaxAttachmentBytes: cfg.MaxAttachmentBytes, SteeringQuorum: cfg.SteeringQuorum}
 	d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cfg.Demo {
 		d.Personas = demo.Personas()

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"tearline/internal/workflow"
 )
 
 // DemoProviderName names the built-in identity provider of demo mode.
@@ -58,6 +60,7 @@ type Config struct {
 	SessionLifetime    time.Duration
 	LogLevel           slog.Level
 	MaxAttachmentBytes int64
+	SteeringQuorum     workflow.QuorumRule
 }
 
 // Secure reports whether the portal is served over https.
@@ -125,6 +128,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, &Error{"TEARLINE_MAX_ATTACHMENT_MB", "must be a whole number of megabytes between 1 and 1024"}
 	}
 	c.MaxAttachmentBytes = int64(mb) << 20
+	if c.SteeringQuorum, err = workflow.ParseQuorum(env("TEARLINE_STEERING_QUORUM", "majority")); err != nil {
+		return nil, &Error{"TEARLINE_STEERING_QUORUM", "must be majority, two-thirds or all"}
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("TEARLINE_LOG_LEVEL", "info"))); err != nil {
 		return nil, &Error{"TEARLINE_LOG_LEVEL", "must be debug, info, warn or error"}
 	}

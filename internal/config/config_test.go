@@ -131,6 +131,7 @@ func TestLoadErrors(t *testing.T) {
 		{"non-demo with short session secret", with(production(), "TEARLINE_SESSION_SECRET", goodSecret[:31]), "TEARLINE_SESSION_SECRET"},
 		{"demo with short session secret", map[string]string{"TEARLINE_SESSION_SECRET": "short"}, "TEARLINE_SESSION_SECRET"},
 		{"non-demo over http", with(production(), "TEARLINE_BASE_URL", "http://tearline.example.gov"), "TEARLINE_BASE_URL"},
+		{"unknown steering quorum", map[string]string{"TEARLINE_STEERING_QUORUM": "most"}, "TEARLINE_STEERING_QUORUM"},
 		{"demo forced on beside a real provider", with(production(), "TEARLINE_DEMO", "true"), "TEARLINE_DEMO"},
 		{"demo by default on an https URL", map[string]string{"TEARLINE_BASE_URL": "https://tearline.example.gov"}, "TEARLINE_OIDC_PROVIDERS"},
 		{"demo over https without a real secret", map[string]string{"TEARLINE_BASE_URL": "https://demo.example.gov", "TEARLINE_DEMO": "true"}, "TEARLINE_SESSION_SECRET"},

@@ -65,6 +65,15 @@ func (db *DB) FindAttachment(ctx context.Context, agencyID, productID, attachmen
 // DeleteAttachment removes an attachment.
 func (db *DB) DeleteAttachment(ctx context.Context, agencyID, userID, productID, attachmentID int64) error {
 	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		var released bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM edition e WHERE e.product_id = $2
+			AND e.content->'attachments' @> jsonb_build_array(jsonb_build_object('attachment_id', $1::bigint)))`,
+			attachmentID, productID).Scan(&released); err != nil {
+			return err
+		}
+		if released {
+			return apperr.Errorf(apperr.ECONFLICT, "This attachment is part of a released edition and cannot be deleted; mark it for removal in the revision text instead.")
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM attachment WHERE id = $1 AND product_id = $2`, attachmentID, productID)
 		if err != nil {
 			return err

@@ -12,11 +12,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"tearline/internal/apperr"
+	"tearline/internal/workflow"
 )
 
 // DB is the portal's store over a pgx pool.
 type DB struct {
 	Pool *pgxpool.Pool
+	// SteeringQuorum decides steering reviews; the zero value is workflow.DefaultQuorum.
+	SteeringQuorum workflow.QuorumRule
 }
 
 // Open connects to databaseURL and checks the connection.

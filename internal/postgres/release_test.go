@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,5 +156,29 @@ func TestTransitionRefusesStaleState(t *testing.T) {
 	tl, err := app.FindTransitions(ctx, agencyID, id)
 	if err != nil || len(tl) != 1 || tl[0].To != product.StateApproved {
 		t.Errorf("timeline = %+v, %v", tl, err)
+	}
+}
+
+func TestReleasedAttachmentCannotBeDeleted(t *testing.T) {
+	app, owner := setup(t)
+	agencyID, userID := seedHSTC(t, owner)
+	ctx := actorCtx(userID, agencyID)
+	p := product.Product{Type: product.TypeNote, Title: "Note with a map", Summary: "BLUF"}
+	if err := app.CreateProduct(ctx, agencyID, userID, &p, marking.Marking{Control: marking.Uncontrolled}); err != nil {
+		t.Fatal(err)
+	}
+	att := product.Attachment{StoredName: "0123456789abcdef0123456789abcdef", Filename: "map.png", ContentType: "image/png", Size: 3,
+		SHA256: strings.Repeat("a", 64), Marking: marking.Marking{Control: marking.Uncontrolled}}
+	if err := app.CreateAttachment(ctx, agencyID, userID, p.ID, &att, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.TransitionProduct(ctx, agencyID, userID, p.ID, product.StateDraft, product.StateApproved, "test", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.ReleaseProduct(ctx, agencyID, userID, p.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.DeleteAttachment(ctx, agencyID, userID, p.ID, att.ID); apperr.Code(err) != apperr.ECONFLICT {
+		t.Errorf("deleting a released attachment: %v", err)
 	}
 }

@@ -252,7 +252,7 @@ func (db *DB) RecordSteeringDecision(ctx context.Context, memberUserID, memberAg
 		if _, err := tx.Exec(ctx, `SELECT set_config('tearline.agency_id', $1, true)`, strconv.FormatInt(a.owner, 10)); err != nil {
 			return fmt.Errorf("set owning agency: %w", err)
 		}
-		f := workflow.Facts{ActorID: memberUserID, Decision: decision, Comment: comment}
+		f := workflow.Facts{ActorID: memberUserID, Decision: decision, Comment: comment, Quorum: db.SteeringQuorum}
 		for _, r := range roles {
 			f.ActorRoles = append(f.ActorRoles, user.Role(r))
 		}

@@ -48,7 +48,7 @@ func (s *Server) steeringPanel(ctx context.Context, d product.Product, sr produc
 	}
 	v := &views.SteeringPanelView{ProductID: d.ID, ProductType: d.Type, State: d.State, Round: sr.Round, Members: sr.Members,
 		Earlier: sr.Earlier, Comments: sr.Comments, Tally: workflow.Count(sr.Assigned(), sr.Decisions()),
-		Quorum: "Quorum: a majority of the assigned members concur and none non-concurs."}
+		Quorum: s.SteeringQuorum.Describe()}
 	v.CanAssign = (d.State == product.StateSupervisoryReview || d.State == product.StateLegalReview) && !d.IsAuthor(p.UserID) &&
 		s.Authz.Can(ctx, p, authz.ActAssign, authz.Owned(authz.TypeSteering, d.OwnerAgencyID))
 	if v.CanAssign {

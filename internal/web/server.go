@@ -19,6 +19,7 @@ import (
 	"tearline/internal/marking"
 	"tearline/internal/product"
 	"tearline/internal/user"
+	"tearline/internal/workflow"
 	"tearline/web"
 )
 
@@ -86,6 +87,8 @@ type Deps struct {
 	Markdown *markdown.Renderer
 	// MaxAttachmentBytes limits one attachment upload; larger bodies are refused before being read.
 	MaxAttachmentBytes int64
+	// SteeringQuorum is the configured steering quorum (shown on the steering panel).
+	SteeringQuorum workflow.QuorumRule
 }
 
 // Server holds the dependencies every handler uses.

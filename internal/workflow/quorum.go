@@ -145,3 +145,32 @@ func Quorum(assigned []int64, decisions map[int64]Decision, rule QuorumRule) Out
 	}
 	return OutcomePending
 }
+
+// ParseQuorum reads a configured quorum: "majority" (the default), "two-thirds" or "all"; each
+// also returns the assessment as soon as any member non-concurs.
+func ParseQuorum(s string) (QuorumRule, error) {
+	switch s {
+	case "", "majority":
+		return DefaultQuorum(), nil
+	case "two-thirds":
+		return QuorumRule{Num: 2, Den: 3, VetoOnNonConcur: true}, nil
+	case "all":
+		return QuorumRule{Num: 1, Den: 1, VetoOnNonConcur: true, WaitForAll: true}, nil
+	}
+	return QuorumRule{}, apperr.Errorf(apperr.EINVALID, "unknown quorum %q: use majority, two-thirds or all", s)
+}
+
+// Describe says the rule in a sentence for the steering panel.
+func (r QuorumRule) Describe() string {
+	if r.Validate() != nil {
+		r = DefaultQuorum()
+	}
+	share := "a majority of"
+	switch {
+	case r.Num == r.Den:
+		share = "all"
+	case r.Num == 2 && r.Den == 3:
+		share = "two thirds of"
+	}
+	return "Quorum: " + share + " the assigned members concur and none non-concurs."
+}

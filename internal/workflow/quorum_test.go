@@ -101,3 +101,37 @@ func TestDecisionConcurs(t *testing.T) {
 		}
 	}
 }
+
+func TestParseQuorum(t *testing.T) {
+	assigned := []int64{1, 2, 3}
+	twoOfThree := map[int64]Decision{1: Concur, 2: ConcurWithComments}
+	tests := []struct {
+		in   string
+		want Outcome
+	}{
+		{"", OutcomeApproved},
+		{"majority", OutcomeApproved},
+		{"two-thirds", OutcomeApproved},
+		{"all", OutcomePending},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			r, err := ParseQuorum(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Quorum(assigned, twoOfThree, r); got != tt.want {
+				t.Errorf("2 of 3 concur under %q = %v, want %v", tt.in, got, tt.want)
+			}
+			if got := Quorum(assigned, map[int64]Decision{1: NonConcur}, r); got != OutcomeReturned {
+				t.Errorf("a non-concur under %q = %v, want returned", tt.in, got)
+			}
+			if r.Describe() == "" {
+				t.Error("no description")
+			}
+		})
+	}
+	if _, err := ParseQuorum("most"); err == nil {
+		t.Error("unknown quorum accepted")
+	}
+}
