@@ -111,6 +111,9 @@ func TestBulletinFromDraftToNumberedEdition(t *testing.T) {
 	marcus.act(id, "peer_approve", "")
 	elena.act(id, "supervise_approve", "")
 	p = elena.act(id, "release", "")
+	if !strings.Contains(p.Body, "Supersedes") || !strings.Contains(p.Body, ">"+m+"</a>") {
+		t.Error("the revision does not say which edition it supersedes")
+	}
 	if !strings.Contains(p.Body, m+" rev 2") {
 		t.Errorf("revision released as %s", regexp.MustCompile(`HSTC-IB-\S+( rev \d)?`).FindString(p.Body))
 	}
