@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"tearline/internal/apperr"
+	"tearline/internal/audit"
+	"tearline/internal/product"
+)
+
+// DisseminateEdition writes one ledger row per recipient agency (agencies that already hold the
+// edition are skipped), with the justification and the caveats checked, audited in the same transaction.
+// The caller has checked every recipient against the caveats.
+func (db *DB) DisseminateEdition(ctx context.Context, agencyID, userID, editionID int64, recipients []int64, justification, caveats string) (int, error) {
+	added := 0
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		var owner int64
+		if err := tx.QueryRow(ctx, `SELECT owner_agency_id FROM edition WHERE id = $1 AND owner_agency_id = $2
+			AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = edition.id)`, editionID, agencyID).Scan(&owner); err != nil {
+			return err
+		}
+		for _, a := range recipients {
+			tag, err := tx.Exec(ctx, `INSERT INTO release_ledger (edition_id, agency_id, released_by, justification, caveats)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (edition_id, agency_id) DO NOTHING`, editionID, a, userID, justification, caveats)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 1 {
+				added++
+				if err := insertAudit(ctx, tx, audit.New(ctx, "edition.disseminate", "edition", strconv.FormatInt(editionID, 10), audit.Success,
+					map[string]any{"recipient_agency_id": a, "caveats": caveats})); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return added, err
+}
+
+// FindLedger returns an edition's release ledger with the number of readers per agency (owner only).
+func (db *DB) FindLedger(ctx context.Context, agencyID, editionID int64) ([]product.LedgerEntry, error) {
+	var out []product.LedgerEntry
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT a.id, a.code, a.name, u.display_name, l.released_at, l.justification, l.caveats,
+			(SELECT count(*) FROM receipt r WHERE r.edition_id = l.edition_id AND r.agency_id = l.agency_id)
+			FROM release_ledger l JOIN edition e ON e.id = l.edition_id JOIN agency a ON a.id = l.agency_id
+			JOIN app_user u ON u.id = l.released_by
+			WHERE l.edition_id = $1 AND e.owner_agency_id = $2 ORDER BY a.code`, editionID, agencyID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.LedgerEntry, error) {
+			var l product.LedgerEntry
+			return l, r.Scan(&l.AgencyID, &l.AgencyCode, &l.AgencyName, &l.ReleasedBy, &l.ReleasedAt, &l.Justification, &l.Caveats, &l.Readers)
+		})
+		return err
+	})
+	return out, err
+}
+
+// FindInbox returns the editions released to the agency (not rescinded), newest first, with the
+// user's read state and the total. The agency setting travels in the same round trip as the query
+// (one pgx.Batch, one implicit transaction), and the query filters by the ledger explicitly as well.
+func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) ([]product.InboxItem, int, error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('tearline.agency_id', $1, true)`, strconv.FormatInt(agencyID, 10))
+	b.Queue(`SELECT e.id, e.number, e.rev, e.type, e.title, e.banner, e.content->>'summary', l.released_at,
+			EXISTS (SELECT 1 FROM receipt r WHERE r.edition_id = e.id AND r.user_id = $2), count(*) OVER ()
+		FROM release_ledger l JOIN edition e ON e.id = l.edition_id
+		WHERE l.agency_id = $1 AND ($3 = '' OR e.type = $3)
+		  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = e.id)
+		ORDER BY l.released_at DESC, e.id DESC LIMIT $4 OFFSET $5`, agencyID, userID, string(f.Type), f.Limit, f.Offset)
+	br := db.Pool.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, 0, err
+	}
+	rows, _ := br.Query()
+	total := 0
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.InboxItem, error) {
+		var it product.InboxItem
+		return it, r.Scan(&it.EditionID, &it.Number, &it.Rev, &it.Type, &it.Title, &it.Banner, &it.Summary, &it.ReleasedAt, &it.Read, &total)
+	})
+	return out, total, formatError(err)
+}
+
+// OpenEdition returns an edition the agency owns or received (not rescinded for recipients: RLS
+// hides it), records the user's first view as a receipt, and audits the view, all in one
+// transaction committed before the content is returned. Anything else is ENOTFOUND.
+func (db *DB) OpenEdition(ctx context.Context, agencyID, userID, editionID int64) (product.Edition, bool, error) {
+	var e product.Edition
+	var owner bool
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, editionSelect+` WHERE e.id = $1 AND (e.owner_agency_id = $2
+			OR EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $2))`, editionID, agencyID)
+		var err error
+		if e, err = pgx.CollectExactlyOneRow(rows, scanEdition); err != nil {
+			return err
+		}
+		owner = e.OwnerAgencyID == agencyID
+		if !owner {
+			if e.Rescinded != nil {
+				return apperr.NotFound()
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+				editionID, userID, agencyID); err != nil {
+				return err
+			}
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "edition.view", "edition", strconv.FormatInt(editionID, 10), audit.Success,
+			map[string]any{"number": e.Number, "rev": e.Rev}))
+	})
+	return e, owner, err
+}

@@ -1,0 +1,38 @@
+package product
+
+import "time"
+
+// LedgerEntry is one row of an edition's release ledger: the edition reached one agency.
+type LedgerEntry struct {
+	AgencyID      int64
+	AgencyCode    string
+	AgencyName    string
+	ReleasedBy    string
+	ReleasedAt    time.Time
+	Justification string
+	Caveats       string
+	Readers       int // users of the agency who have opened it
+}
+
+// InboxItem is one edition in a recipient agency's inbox.
+type InboxItem struct {
+	EditionID  int64
+	Number     string
+	Rev        int
+	Type       Type
+	Title      string
+	Banner     string
+	Summary    string
+	ReleasedAt time.Time
+	Read       bool // the user has opened it
+}
+
+// Label returns the edition's number with its revision.
+func (i InboxItem) Label() string { return Edition{Number: i.Number, Rev: i.Rev}.Label() }
+
+// InboxFilter selects inbox items; zero values select everything.
+type InboxFilter struct {
+	Type   Type
+	Limit  int
+	Offset int
+}
