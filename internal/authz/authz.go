@@ -25,18 +25,20 @@ const (
 	TypeDraft   = "draft"
 	TypeReview  = "review" // a product in a review state, approved or released
 	TypeEdition = "edition"
+	TypeInbox   = "inbox"
 )
 
 // Actions.
 const (
-	ActRead       = "read"
-	ActList       = "list"
-	ActCreate     = "create"
-	ActUpdate     = "update"
-	ActDeactivate = "deactivate"
-	ActGrant      = "grant"
-	ActTransition = "transition"
-	ActRescind    = "rescind"
+	ActRead        = "read"
+	ActList        = "list"
+	ActCreate      = "create"
+	ActUpdate      = "update"
+	ActDeactivate  = "deactivate"
+	ActGrant       = "grant"
+	ActTransition  = "transition"
+	ActRescind     = "rescind"
+	ActDisseminate = "disseminate"
 )
 
 // RoleType is the object type of a role when it is granted or withdrawn, e.g. "role:liaison".
@@ -62,6 +64,15 @@ func Authored(t string, agencyID int64, isAuthor bool) Object {
 	o := Owned(t, agencyID)
 	if isAuthor {
 		o.relation = "author"
+	}
+	return o
+}
+
+// Received names an edition released to the principal's agency (relation "recipient") or not.
+func Received(t string, ownerAgencyID int64, received bool) Object {
+	o := Owned(t, ownerAgencyID)
+	if received {
+		o.relation = "recipient"
 	}
 	return o
 }

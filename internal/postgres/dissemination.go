@@ -86,31 +86,34 @@ func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.I
 	return out, total, formatError(err)
 }
 
-// OpenEdition returns an edition the agency owns or received (not rescinded for recipients: RLS
-// hides it), records the user's first view as a receipt, and audits the view, all in one
-// transaction committed before the content is returned. Anything else is ENOTFOUND.
-func (db *DB) OpenEdition(ctx context.Context, agencyID, userID, editionID int64) (product.Edition, bool, error) {
+// FindVisibleEdition returns an edition the agency owns or received (for recipients, RLS also hides
+// rescinded ones), and whether the agency owns it. Anything else is ENOTFOUND.
+func (db *DB) FindVisibleEdition(ctx context.Context, agencyID, editionID int64) (product.Edition, bool, error) {
 	var e product.Edition
-	var owner bool
 	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, editionSelect+` WHERE e.id = $1 AND (e.owner_agency_id = $2
 			OR EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $2))`, editionID, agencyID)
 		var err error
-		if e, err = pgx.CollectExactlyOneRow(rows, scanEdition); err != nil {
-			return err
-		}
-		owner = e.OwnerAgencyID == agencyID
-		if !owner {
-			if e.Rescinded != nil {
-				return apperr.NotFound()
-			}
+		e, err = pgx.CollectExactlyOneRow(rows, scanEdition)
+		return err
+	})
+	if err == nil && e.OwnerAgencyID != agencyID && e.Rescinded != nil {
+		return product.Edition{}, false, apperr.NotFound()
+	}
+	return e, e.OwnerAgencyID == agencyID, err
+}
+
+// RecordEditionView records a view: the user's first view as a receipt (recipients only) and an
+// audit row, committed before the content is sent.
+func (db *DB) RecordEditionView(ctx context.Context, agencyID, userID int64, e product.Edition) error {
+	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		if e.OwnerAgencyID != agencyID {
 			if _, err := tx.Exec(ctx, `INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-				editionID, userID, agencyID); err != nil {
+				e.ID, userID, agencyID); err != nil {
 				return err
 			}
 		}
-		return insertAudit(ctx, tx, audit.New(ctx, "edition.view", "edition", strconv.FormatInt(editionID, 10), audit.Success,
+		return insertAudit(ctx, tx, audit.New(ctx, "edition.view", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
 			map[string]any{"number": e.Number, "rev": e.Rev}))
 	})
-	return e, owner, err
 }

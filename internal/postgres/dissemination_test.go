@@ -52,8 +52,12 @@ func TestLedgerInboxAndRecipientVisibility(t *testing.T) {
 		t.Errorf("EUROPOL inbox = %+v", got)
 	}
 	// Opening records the first view; other agencies get not-found, exactly like a missing edition.
-	if _, isOwner, err := app.OpenEdition(actorCtx(7, ice), ice, 7, e.ID); err != nil || isOwner {
+	got, isOwner, err := app.FindVisibleEdition(context.Background(), ice, e.ID)
+	if err != nil || isOwner {
 		t.Fatalf("ICE opening: %v owner=%v", err, isOwner)
+	}
+	if err := app.RecordEditionView(actorCtx(7, ice), ice, 7, got); err != nil {
+		t.Fatal(err)
 	}
 	if n := count(t, owner, `SELECT count(*) FROM receipt WHERE edition_id = $1 AND agency_id = $2`, e.ID, ice); n != 1 {
 		t.Errorf("receipts = %d", n)
@@ -62,7 +66,7 @@ func TestLedgerInboxAndRecipientVisibility(t *testing.T) {
 		agency int64
 		id     int64
 	}{{europol, e.ID}, {ice, other}, {ice, 999999}} {
-		if _, _, err := app.OpenEdition(context.Background(), c.agency, 7, c.id); apperr.Code(err) != apperr.ENOTFOUND {
+		if _, _, err := app.FindVisibleEdition(context.Background(), c.agency, c.id); apperr.Code(err) != apperr.ENOTFOUND {
 			t.Errorf("agency %d opening edition %d: %v, want not found", c.agency, c.id, err)
 		}
 	}
@@ -104,7 +108,7 @@ func TestLedgerInboxAndRecipientVisibility(t *testing.T) {
 	if got := inbox(ice); len(got) != 0 {
 		t.Errorf("a rescinded edition stays in the inbox: %+v", got)
 	}
-	if _, _, err := app.OpenEdition(context.Background(), ice, 7, e.ID); apperr.Code(err) != apperr.ENOTFOUND {
+	if _, _, err := app.FindVisibleEdition(context.Background(), ice, e.ID); apperr.Code(err) != apperr.ENOTFOUND {
 		t.Errorf("rescinded edition opened: %v", err)
 	}
 	if n := rls(ice, `SELECT count(*) FROM edition`); n != 0 {

@@ -147,34 +147,6 @@ func (s *Server) reviewPanel(r *http.Request, d product.Product) (views.ReviewPa
 	return v, nil
 }
 
-func (s *Server) handleEditionShow(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p := user.PrincipalFrom(ctx)
-	id, err := idParam(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	e, err := s.Store.FindEditionByID(ctx, p.AgencyID, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !s.Authz.Can(ctx, p, authz.ActRead, authz.Owned(authz.TypeEdition, e.OwnerAgencyID)) {
-		s.deny(w, r, authz.ActRead, authz.TypeEdition)
-		return
-	}
-	rendered := make([]string, len(e.Content.Portions))
-	for i, x := range e.Content.Portions {
-		if rendered[i], err = s.Markdown.Render(x.Body); err != nil {
-			rendered[i] = ""
-		}
-	}
-	v := views.EditionView{Edition: e, Rendered: rendered,
-		CanRescind: e.Rescinded == nil && s.Authz.Can(ctx, p, authz.ActRescind, authz.Owned(authz.TypeEdition, e.OwnerAgencyID))}
-	s.render(w, r, http.StatusOK, views.EditionPage(s.page(r, e.Label(), "drafts"), v))
-}
-
 func (s *Server) handleEditionRescind(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := user.PrincipalFrom(ctx)

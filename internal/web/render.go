@@ -26,6 +26,7 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 		pg.Nav = views.Nav{
 			Home:     true,
 			Drafts:   s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeDraft)),
+			Inbox:    s.Authz.Can(r.Context(), p, authz.ActRead, authz.Type(authz.TypeInbox)),
 			Reviews:  s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeReview)),
 			Steering: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeSteering)),
 			Agencies: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),

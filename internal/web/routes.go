@@ -104,6 +104,9 @@ func (s *Server) routes() []route {
 		{"POST", "/products/{id}/comments/{cid}/reopen", can(authz.ActResolve, authz.TypeComment), h(s.handleCommentReopen)},
 		{"GET", "/editions/{id}", can(authz.ActRead, authz.TypeEdition), h(s.handleEditionShow)},
 		{"POST", "/editions/{id}/rescind", can(authz.ActRescind, authz.TypeEdition), h(s.handleEditionRescind)},
+		{"GET", "/editions/{id}/disseminate", can(authz.ActDisseminate, authz.TypeEdition), h(s.handleDisseminateForm)},
+		{"POST", "/editions/{id}/disseminate", can(authz.ActDisseminate, authz.TypeEdition), h(s.handleDisseminate)},
+		{"GET", "/inbox", can(authz.ActRead, authz.TypeInbox), h(s.handleInbox)},
 	}
 	if s.DemoIDP != nil {
 		rs = append(rs,

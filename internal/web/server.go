@@ -70,6 +70,11 @@ type ProductStore interface {
 	FindEditions(ctx context.Context, agencyID, productID int64) ([]product.Edition, error)
 	FindEditionByID(ctx context.Context, agencyID, id int64) (product.Edition, error)
 	RescindEdition(ctx context.Context, agencyID, userID, editionID int64, reason string) error
+	DisseminateEdition(ctx context.Context, agencyID, userID, editionID int64, recipients []int64, justification, caveats string) (int, error)
+	FindLedger(ctx context.Context, agencyID, editionID int64) ([]product.LedgerEntry, error)
+	FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) ([]product.InboxItem, int, error)
+	FindVisibleEdition(ctx context.Context, agencyID, editionID int64) (product.Edition, bool, error)
+	RecordEditionView(ctx context.Context, agencyID, userID int64, e product.Edition) error
 	FindReviewQueue(ctx context.Context, agencyID, userID int64, states []product.State) ([]product.DraftSummary, error)
 }
 

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// releaseMarked writes, reviews and releases a draft whose paragraphs carry the given marking form
+// fields, returning the edition's path.
+func releaseMarked(t *testing.T, a *testApp, typ, title string, mark url.Values) string {
+	t.Helper()
+	dana, marcus, elena := a.browser(t), a.browser(t), a.browser(t)
+	dana.signIn("analyst@hstc")
+	marcus.signIn("analyst2@hstc")
+	elena.signIn("reviewer@hstc")
+	id, ed := dana.newDraft(typ, title)
+	ids, revs := portions(ed.Body)
+	for i, pid := range ids {
+		form := url.Values{"rev": {revs[pid]}, "kind": {"heading"}, "body": {"Heading " + pid}, "m_control": {"U"}}
+		if i%2 == 1 {
+			form = url.Values{"rev": {revs[pid]}, "kind": {"paragraph"}, "body": {"Paragraph " + pid}}
+			for k, v := range mark {
+				form[k] = v
+			}
+		}
+		if p := dana.savePortion(id, pid, form); p.Status != http.StatusOK {
+			t.Fatalf("fill: %d", p.Status)
+		}
+	}
+	dana.act(id, "submit", "")
+	marcus.act(id, "peer_approve", "")
+	elena.act(id, "supervise_approve", "")
+	p := elena.act(id, "release", "")
+	if !strings.HasPrefix(p.URL.Path, "/editions/") {
+		t.Fatalf("release %s: at %s", title, p.URL)
+	}
+	return p.URL.Path
+}
+
+func agencyIDs(t *testing.T, a *testApp, codes ...string) url.Values {
+	v := url.Values{}
+	for _, c := range codes {
+		v.Add("agency", itoa(a.agencyID(t, c)))
+	}
+	return v
+}
+
+func TestDisseminationReachesExactlyTheAllowedAgencies(t *testing.T) {
+	a := newTestApp(t)
+	noforn := releaseMarked(t, a, "IB", "NOFORN bulletin on Cayo Verde payments", url.Values{"m_control": {"CUI"}, "m_categories": {"SP-INV"}, "m_noforn": {"on"}})
+	relto := releaseMarked(t, a, "IN", "REL TO GBR note on Channel crossings", url.Values{"m_control": {"CUI"}, "m_categories": {"LEI"}, "m_rel_to": {"GBR"}})
+	elena := a.browser(t)
+	elena.signIn("reviewer@hstc")
+
+	// The audience page shows every agency's verdict with the reason for each refusal.
+	form := elena.get(noforn + "/disseminate")
+	if !regexp.MustCompile(`data-agency="NCA" data-allowed="false"`).MatchString(form.Body) ||
+		!regexp.MustCompile(`data-agency="ICE" data-allowed="true"`).MatchString(form.Body) || !strings.Contains(form.Body, "NOFORN") {
+		t.Fatalf("verdicts of the NOFORN bulletin are wrong")
+	}
+	// Choosing a refused agency refuses the whole request, and nothing is written.
+	bad := agencyIDs(t, a, "ICE", "NCA")
+	bad.Set("justification", "Maritime interdiction partners need this.")
+	if p := elena.post(noforn+"/disseminate", bad); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "The caveats refuse NCA") {
+		t.Errorf("releasing NOFORN to NCA: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM release_ledger`); n != 0 {
+		t.Fatalf("%d ledger rows after a refused release", n)
+	}
+	noJust := agencyIDs(t, a, "ICE")
+	if p := elena.post(noforn+"/disseminate", noJust); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("release without justification: %d", p.Status)
+	}
+	ok := agencyIDs(t, a, "ICE", "CBP")
+	ok.Set("justification", "Maritime interdiction partners need this.")
+	if p := elena.post(noforn+"/disseminate", ok); p.Status != http.StatusOK || !strings.Contains(p.Body, `data-testid="ledger"`) {
+		t.Fatalf("release NOFORN to ICE, CBP: %d", p.Status)
+	}
+	ok2 := agencyIDs(t, a, "ICE", "NCA")
+	ok2.Set("justification", "UK and US partners on the Channel route.")
+	elena.post(relto+"/disseminate", ok2)
+	if p := elena.post(relto+"/disseminate", func() url.Values { v := agencyIDs(t, a, "EUROPOL"); v.Set("justification", "Europol analysis project"); return v }()); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("REL TO GBR note to EUROPOL: %d, want refused", p.Status)
+	}
+
+	// Each liaison's inbox holds exactly what was released to their agency.
+	want := map[string][]string{
+		"liaison@ice":     {"NOFORN bulletin", "REL TO GBR note"},
+		"liaison@nca":     {"REL TO GBR note"},
+		"liaison@europol": {},
+		"liaison@cbp":     {"NOFORN bulletin"},
+		"liaison@fbi":     {},
+	}
+	titles := []string{"NOFORN bulletin", "REL TO GBR note"}
+	paths := map[string]string{"NOFORN bulletin": noforn, "REL TO GBR note": relto}
+	for hint, visible := range want {
+		b := a.browser(t)
+		b.signIn(hint)
+		inbox := b.get("/inbox")
+		for _, title := range titles {
+			sees := strings.Contains(inbox.Body, title)
+			should := false
+			for _, v := range visible {
+				should = should || v == title
+			}
+			if sees != should {
+				t.Errorf("%s inbox shows %q = %v, want %v", hint, title, sees, should)
+			}
+			p := b.get(paths[title])
+			if should && (p.Status != 200 || !strings.Contains(p.Body, title)) {
+				t.Errorf("%s opening %s: %d", hint, title, p.Status)
+			}
+			if !should && (p.Status != 404 || strings.Contains(p.Body, title)) {
+				t.Errorf("%s opening hidden %s: %d", hint, title, p.Status)
+			}
+			if should && strings.Contains(p.Body, `data-testid="ledger"`) {
+				t.Errorf("%s sees the list of recipients", hint)
+			}
+		}
+	}
+	// The first view is recorded and the center sees who read it.
+	if n := a.countRows(t, `SELECT count(*) FROM receipt r JOIN agency g ON g.id = r.agency_id WHERE g.code = 'ICE'`); n != 2 {
+		t.Errorf("ICE receipts = %d, want 2", n)
+	}
+	if p := elena.get(noforn); !strings.Contains(p.Body, `data-testid="ledger"`) || !strings.Contains(p.Body, "Maritime interdiction partners need this.") {
+		t.Error("the center does not see the ledger with the justification")
+	}
+}
