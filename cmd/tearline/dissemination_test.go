@@ -82,7 +82,11 @@ func TestDisseminationReachesExactlyTheAllowedAgencies(t *testing.T) {
 	ok2 := agencyIDs(t, a, "ICE", "NCA")
 	ok2.Set("justification", "UK and US partners on the Channel route.")
 	elena.post(relto+"/disseminate", ok2)
-	if p := elena.post(relto+"/disseminate", func() url.Values { v := agencyIDs(t, a, "EUROPOL"); v.Set("justification", "Europol analysis project"); return v }()); p.Status != http.StatusUnprocessableEntity {
+	if p := elena.post(relto+"/disseminate", func() url.Values {
+		v := agencyIDs(t, a, "EUROPOL")
+		v.Set("justification", "Europol analysis project")
+		return v
+	}()); p.Status != http.StatusUnprocessableEntity {
 		t.Errorf("REL TO GBR note to EUROPOL: %d, want refused", p.Status)
 	}
 
