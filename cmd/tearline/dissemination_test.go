@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -131,5 +132,76 @@ func TestDisseminationReachesExactlyTheAllowedAgencies(t *testing.T) {
 	}
 	if p := elena.get(noforn); !strings.Contains(p.Body, `data-testid="ledger"`) || !strings.Contains(p.Body, "Maritime interdiction partners need this.") {
 		t.Error("the center does not see the ledger with the justification")
+	}
+}
+
+func TestRecallAndSupersession(t *testing.T) {
+	a := newTestApp(t)
+	bulletin := releaseMarked(t, a, "IB", "Bulletin recalled in error", url.Values{"m_control": {"CUI"}, "m_categories": {"LEI"}})
+	note := releaseMarked(t, a, "IN", "Note on Calais embarkation points", url.Values{"m_control": {"CUI"}, "m_categories": {"LEI"}, "m_rel_to": {"GBR"}})
+	elena := a.browser(t)
+	elena.signIn("reviewer@hstc")
+	for _, path := range []string{bulletin, note} {
+		v := agencyIDs(t, a, "ICE", "NCA")
+		v.Set("justification", "Partners on the Channel and Caribbean routes.")
+		if p := elena.post(path+"/disseminate", v); p.Status != http.StatusOK {
+			t.Fatalf("disseminate %s: %d", path, p.Status)
+		}
+	}
+	ice, nca, fbi := a.browser(t), a.browser(t), a.browser(t)
+	ice.signIn("liaison@ice")
+	nca.signIn("liaison@nca")
+	fbi.signIn("liaison@fbi")
+	if p := ice.get(bulletin); p.Status != 200 {
+		t.Fatalf("ICE before recall: %d", p.Status)
+	}
+	// Recall: access ends at once; recipients see the number and reason only; others still 404.
+	elena.post(bulletin+"/rescind", url.Values{"reason": {"Disseminated in error: wrong audience"}})
+	for name, b := range map[string]*browser{"ICE": ice, "NCA": nca} {
+		p := b.get(bulletin)
+		if p.Status != http.StatusGone || !strings.Contains(p.Body, "Disseminated in error: wrong audience") || strings.Contains(p.Body, "Bulletin recalled in error") {
+			t.Errorf("%s after recall: %d", name, p.Status)
+		}
+		inbox := b.get("/inbox")
+		if strings.Contains(inbox.Body, "Bulletin recalled in error") || !strings.Contains(inbox.Body, `data-testid="recalled"`) {
+			t.Errorf("%s inbox after recall lists the title or lacks the notice", name)
+		}
+	}
+	if p := fbi.get(bulletin); p.Status != http.StatusNotFound || strings.Contains(p.Body, "Disseminated in error") {
+		t.Errorf("non-recipient sees the recall: %d", p.Status)
+	}
+	// Supersession: a revision reaches the same recipients, re-checked against its caveats.
+	dana, marcus := a.browser(t), a.browser(t)
+	dana.signIn("analyst@hstc")
+	marcus.signIn("analyst2@hstc")
+	var productID int64
+	if err := a.Owner.Pool.QueryRow(context.Background(), `SELECT product_id FROM edition WHERE title = 'Note on Calais embarkation points'`).Scan(&productID); err != nil {
+		t.Fatal(err)
+	}
+	pid := itoa(productID)
+	dana.act(pid, "revise", "")
+	ed := dana.get("/products/" + pid + "/edit")
+	ids, revs := portions(ed.Body)
+	// The revision adds a NOFORN portion: NCA no longer qualifies.
+	dana.savePortion(pid, ids[1], url.Values{"rev": {revs[ids[1]]}, "kind": {"paragraph"}, "body": {"Corrected: boats launch from Gravelines."},
+		"m_control": {"CUI"}, "m_categories": {"LEI"}, "m_noforn": {"on"}})
+	dana.act(pid, "submit", "")
+	marcus.act(pid, "peer_approve", "")
+	elena.act(pid, "supervise_approve", "")
+	rev2 := elena.act(pid, "release", "")
+	if !strings.Contains(rev2.Body, " rev 2") {
+		t.Fatalf("revision not released as rev 2")
+	}
+	if p := ice.get(rev2.URL.Path); p.Status != 200 || !strings.Contains(p.Body, "Gravelines") {
+		t.Errorf("ICE does not receive the superseding edition: %d", p.Status)
+	}
+	if p := nca.get(rev2.URL.Path); p.Status != http.StatusNotFound {
+		t.Errorf("NCA received a NOFORN revision: %d", p.Status)
+	}
+	if p := ice.get(note); !strings.Contains(p.Body, `data-testid="superseded"`) {
+		t.Error("the old edition does not point to the new one")
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'edition.supersede_refused'`); n != 1 {
+		t.Errorf("refused supersession audited %d times, want 1", n)
 	}
 }

@@ -12,6 +12,9 @@ import (
 
 const agencyColumns = `id, code, name, kind, coalesce(country, ''), federal, state_local, foreign_gov, intl_org, created_at, updated_at`
 
+const agencyColumnsQualified = `a.id, a.code, a.name, a.kind, coalesce(a.country, ''), a.federal, a.state_local, a.foreign_gov,
+	a.intl_org, a.created_at, a.updated_at`
+
 func scanAgency(row pgx.CollectableRow) (agency.Agency, error) {
 	var a agency.Agency
 	err := row.Scan(&a.ID, &a.Code, &a.Name, &a.Kind, &a.Country, &a.Federal, &a.StateLocal, &a.Foreign, &a.IntlOrg, &a.CreatedAt, &a.UpdatedAt)

@@ -117,3 +117,44 @@ func (db *DB) RecordEditionView(ctx context.Context, agencyID, userID int64, e p
 			map[string]any{"number": e.Number, "rev": e.Rev}))
 	})
 }
+
+// FindRecallNotices returns the recall notices of editions the agency received (newest first).
+func (db *DB) FindRecallNotices(ctx context.Context, agencyID int64) ([]product.RecallNotice, error) {
+	var out []product.RecallNotice
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() ORDER BY at DESC LIMIT 100`)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.RecallNotice, error) {
+			var n product.RecallNotice
+			return n, r.Scan(&n.EditionID, &n.Number, &n.Rev, &n.Reason, &n.At)
+		})
+		return err
+	})
+	return out, err
+}
+
+// FindRecallNotice returns the recall notice of one edition the agency received, or ENOTFOUND.
+func (db *DB) FindRecallNotice(ctx context.Context, agencyID, editionID int64) (product.RecallNotice, error) {
+	var n product.RecallNotice
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() WHERE edition_id = $1`, editionID).
+			Scan(&n.EditionID, &n.Number, &n.Rev, &n.Reason, &n.At)
+	})
+	return n, err
+}
+
+// FindSuccessor returns the edition that supersedes e, if the agency may see it.
+func (db *DB) FindSuccessor(ctx context.Context, agencyID, editionID int64) (int64, string, bool, error) {
+	var id int64
+	var number string
+	var rev int
+	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT e.id, e.number, e.rev FROM edition e WHERE e.supersedes = $1
+			AND (e.owner_agency_id = $2 OR EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $2))`,
+			editionID, agencyID).Scan(&id, &number, &rev)
+	})
+	if apperr.Code(err) == apperr.ENOTFOUND {
+		return 0, "", false, nil
+	}
+	return id, product.Edition{Number: number, Rev: rev}.Label(), err == nil, err
+}

@@ -10,6 +10,7 @@ import (
 
 	"tearline/internal/apperr"
 	"tearline/internal/audit"
+	"tearline/internal/dissem"
 	"tearline/internal/product"
 )
 
@@ -107,6 +108,11 @@ func (db *DB) ReleaseProduct(ctx context.Context, agencyID, userID, productID in
 		if err := transition(ctx, tx, agencyID, userID, p.ID, product.StateApproved, product.StateReleased, "release", e.Label()); err != nil {
 			return err
 		}
+		if e.Supersedes != nil {
+			if err := reachPreviousRecipients(ctx, tx, userID, e, *e.Supersedes); err != nil {
+				return err
+			}
+		}
 		return insertAudit(ctx, tx, audit.New(ctx, "edition.release", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
 			map[string]any{"number": e.Number, "rev": e.Rev, "sha256": sum, "product_id": p.ID}))
 	})
@@ -171,4 +177,35 @@ func (db *DB) RescindEdition(ctx context.Context, agencyID, userID, editionID in
 		return insertAudit(ctx, tx, audit.New(ctx, "edition.rescind", "edition", strconv.FormatInt(editionID, 10), audit.Success,
 			map[string]any{"reason": reason}))
 	})
+}
+
+// reachPreviousRecipients gives a superseding edition to the recipients of the edition it supersedes,
+// each checked again against the new edition's caveats; a recipient the new caveats refuse does not
+// get it, and the refusal is audited with its reasons.
+func reachPreviousRecipients(ctx context.Context, tx pgx.Tx, userID int64, e product.Edition, prevID int64) error {
+	rows, _ := tx.Query(ctx, `SELECT `+agencyColumnsQualified+` FROM release_ledger l JOIN agency a ON a.id = l.agency_id
+		WHERE l.edition_id = $1 ORDER BY a.code`, prevID)
+	recipients, err := pgx.CollectRows(rows, scanAgency)
+	if err != nil {
+		return err
+	}
+	prev := product.Edition{Number: e.Number, Rev: e.Rev - 1}
+	for _, v := range dissem.CheckAll(e.Content.Banner, recipients, dissem.Options{}) {
+		if !v.Allowed {
+			if err := insertAudit(ctx, tx, audit.New(ctx, "edition.supersede_refused", "edition", strconv.FormatInt(e.ID, 10), audit.Denied,
+				map[string]any{"recipient_agency_id": v.AgencyID, "reasons": v.Reasons})); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO release_ledger (edition_id, agency_id, released_by, justification, caveats)
+			VALUES ($1, $2, $3, $4, $5)`, e.ID, v.AgencyID, userID, "Supersedes "+prev.Label()+": reaches the recipients of the previous edition.", e.Banner); err != nil {
+			return err
+		}
+		if err := insertAudit(ctx, tx, audit.New(ctx, "edition.disseminate", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
+			map[string]any{"recipient_agency_id": v.AgencyID, "supersedes": prevID})); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -36,3 +36,15 @@ type InboxFilter struct {
 	Limit  int
 	Offset int
 }
+
+// RecallNotice is what a recipient still sees of a recalled (rescinded) edition: never its content.
+type RecallNotice struct {
+	EditionID int64
+	Number    string
+	Rev       int
+	Reason    string
+	At        time.Time
+}
+
+// Label returns the edition's number with its revision.
+func (n RecallNotice) Label() string { return Edition{Number: n.Number, Rev: n.Rev}.Label() }

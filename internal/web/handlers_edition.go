@@ -27,6 +27,14 @@ func (s *Server) loadEdition(w http.ResponseWriter, r *http.Request, action stri
 		return product.Edition{}, false, false
 	}
 	e, owner, err := s.Store.FindVisibleEdition(ctx, p.AgencyID, id)
+	if apperr.Code(err) == apperr.ENOTFOUND && action == authz.ActRead {
+		// A recipient of a recalled edition sees the recall notice (number and reason only).
+		if n, nerr := s.Store.FindRecallNotice(ctx, p.AgencyID, id); nerr == nil &&
+			s.Authz.Can(ctx, p, action, authz.Received(authz.TypeEdition, 0, true)) {
+			s.render(w, r, http.StatusGone, views.RecallNoticePage(s.page(r, "Recalled: "+n.Label(), "inbox"), n))
+			return product.Edition{}, false, false
+		}
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return product.Edition{}, false, false
@@ -67,6 +75,12 @@ func (s *Server) handleEditionShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if id, label, ok, err := s.Store.FindSuccessor(ctx, p.AgencyID, e.ID); err != nil {
+		s.renderError(w, r, err)
+		return
+	} else if ok {
+		v.SupersededBy, v.SupersededByLabel = id, label
+	}
 	current := "drafts"
 	if !owner {
 		current = "inbox"
@@ -91,6 +105,10 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := views.InboxView{Items: items, Total: total, Page: page, PerPage: inboxPerPage, Type: f.Type, AgencyName: p.AgencyName}
+	if v.Recalled, err = s.Store.FindRecallNotices(ctx, p.AgencyID); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, views.Inbox(s.page(r, "Inbox", "inbox"), v))
 }
 
