@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"tearline/internal/demo"
 )
 
 // releaseMarked writes, reviews and releases a draft whose paragraphs carry the given marking form
@@ -203,5 +205,45 @@ func TestRecallAndSupersession(t *testing.T) {
 	}
 	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'edition.supersede_refused'`); n != 1 {
 		t.Errorf("refused supersession audited %d times, want 1", n)
+	}
+}
+
+func TestSeededDissemination(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	issuer := a.URL + "/demo-idp"
+	if _, err := demo.SeedDrafts(ctx, a.Owner, issuer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.SeedEditions(ctx, a.Owner, issuer); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := demo.SeedSteering(ctx, a.Owner, issuer); err != nil {
+		t.Fatal(err)
+	}
+	n, err := demo.SeedDissemination(ctx, a.Owner, issuer)
+	if err != nil || n < 5 {
+		t.Fatalf("seed dissemination: %d, %v", n, err)
+	}
+	if again, err := demo.SeedDissemination(ctx, a.Owner, issuer); err != nil || again != 0 {
+		t.Errorf("second seed released %d, %v", again, err)
+	}
+	if c := a.countRows(t, `SELECT count(*) FROM edition_rescission`); c != 1 {
+		t.Errorf("recalled editions = %d, want 1", c)
+	}
+	if c := a.countRows(t, `SELECT count(*) FROM edition WHERE supersedes IS NOT NULL`); c != 1 {
+		t.Errorf("superseding editions = %d, want 1", c)
+	}
+	// Each liaison's inbox holds exactly what the ledger gives its agency (minus recalls).
+	for _, hint := range []string{"liaison@ice", "liaison@nca", "liaison@europol", "liaison@interpol", "liaison@fbi", "liaison@cbp", "liaison@uscg"} {
+		b := a.browser(t)
+		b.signIn(hint)
+		code := strings.ToUpper(strings.TrimPrefix(hint, "liaison@"))
+		want := a.countRows(t, `SELECT count(*) FROM release_ledger l JOIN agency g ON g.id = l.agency_id
+			WHERE g.code = $1 AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = l.edition_id)`, code)
+		got := strings.Count(b.get("/inbox").Body, `class="tl-inbox__item`)
+		if got != want {
+			t.Errorf("%s inbox holds %d editions, the ledger says %d", hint, got, want)
+		}
 	}
 }

@@ -211,6 +211,10 @@ func runSeedDemo(ctx context.Context, fs *flag.FlagSet, args []string, getenv fu
 		return err
 	}
 	fmt.Fprintf(stdout, "demo assessments: %d released through the steering group, %d waiting for it\n", released, waiting)
+	if n, err = demo.SeedDissemination(ctx, db, cfg.DemoIssuer()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo dissemination: %d editions released to agencies\n", n)
 	return nil
 }
 
