@@ -247,3 +247,46 @@ func TestSeededDissemination(t *testing.T) {
 		}
 	}
 }
+
+func TestDistributionLists(t *testing.T) {
+	a := newTestApp(t)
+	admin := a.browser(t)
+	admin.signIn("admin@hstc")
+	if p := admin.post("/admin/lists", url.Values{"name": {"x"}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Choose at least one agency") {
+		t.Errorf("bad list: %d", p.Status)
+	}
+	channel := agencyIDs(t, a, "ICE", "NCA")
+	channel.Set("name", "Channel partners")
+	channel.Set("description", "Small-boat crossings of the English Channel")
+	channel["members"] = channel["agency"]
+	delete(channel, "agency")
+	if p := admin.post("/admin/lists", channel); !strings.Contains(p.Body, "Channel partners") || !strings.Contains(p.Body, "ICE, NCA") {
+		t.Fatalf("create list: %d", p.Status)
+	}
+	europe := url.Values{"name": {"European agencies"}, "members": agencyIDs(t, a, "EUROPOL", "FRONTEX")["agency"]}
+	admin.post("/admin/lists", europe)
+	var channelID, europeID int64
+	_ = a.Owner.Pool.QueryRow(context.Background(), `SELECT id FROM distribution_list WHERE name = 'Channel partners'`).Scan(&channelID)
+	_ = a.Owner.Pool.QueryRow(context.Background(), `SELECT id FROM distribution_list WHERE name = 'European agencies'`).Scan(&europeID)
+	liaison := a.browser(t)
+	liaison.signIn("liaison@ice")
+	if p := liaison.get("/admin/lists"); p.Status != http.StatusNotFound {
+		t.Errorf("liaison on lists: %d", p.Status)
+	}
+
+	note := releaseMarked(t, a, "IN", "Note for the Channel partners", url.Values{"m_control": {"CUI"}, "m_categories": {"LEI"}, "m_rel_to": {"GBR"}})
+	elena := a.browser(t)
+	elena.signIn("reviewer@hstc")
+	// A list whose members the caveats refuse is refused with the reason.
+	refused := url.Values{"list": {itoa(europeID)}, "justification": {"European coordination on the route."}}
+	if p := elena.post(note+"/disseminate", refused); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "The caveats refuse") {
+		t.Errorf("REL TO GBR note to the European list: %d", p.Status)
+	}
+	ok := url.Values{"list": {itoa(channelID)}, "justification": {"Partners on the Channel route."}}
+	if p := elena.post(note+"/disseminate", ok); p.Status != http.StatusOK {
+		t.Fatalf("release to the Channel list: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM release_ledger`); n != 2 {
+		t.Errorf("ledger rows = %d, want 2 (ICE, NCA)", n)
+	}
+}

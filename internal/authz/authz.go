@@ -26,6 +26,7 @@ const (
 	TypeReview  = "review" // a product in a review state, approved or released
 	TypeEdition = "edition"
 	TypeInbox   = "inbox"
+	TypeList    = "list" // distribution lists
 )
 
 // Actions.

@@ -81,6 +81,11 @@ func (s *Server) handleEditionShow(w http.ResponseWriter, r *http.Request) {
 	} else if ok {
 		v.SupersededBy, v.SupersededByLabel = id, label
 	}
+	var err error
+	if v.Reach, err = s.reachView(ctx, e, owner); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	current := "drafts"
 	if !owner {
 		current = "inbox"
@@ -109,6 +114,10 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	if v.Acknowledged, err = s.inboxAcknowledged(ctx, items); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, views.Inbox(s.page(r, "Inbox", "inbox"), v))
 }
 
@@ -125,6 +134,9 @@ func (s *Server) disseminateView(r *http.Request, e product.Edition) (views.Diss
 		return views.DisseminateView{}, err
 	}
 	v := views.DisseminateView{Edition: e, Held: map[int64]bool{}}
+	if v.Lists, err = s.Store.FindDistributionLists(ctx); err != nil {
+		return views.DisseminateView{}, err
+	}
 	for _, l := range ledger {
 		v.Held[l.AgencyID] = true
 	}
@@ -168,9 +180,28 @@ func (s *Server) handleDisseminate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var chosen []int64
+	add := func(id int64) {
+		if !slices.Contains(chosen, id) && !v.Held[id] {
+			chosen = append(chosen, id)
+		}
+	}
 	for _, raw := range r.PostForm["agency"] {
 		id, _ := strconv.ParseInt(raw, 10, 64)
-		chosen = append(chosen, id)
+		add(id)
+	}
+	// A distribution list stands for its member agencies; each is checked like a named one.
+	for _, raw := range r.PostForm["list"] {
+		id, _ := strconv.ParseInt(raw, 10, 64)
+		for _, l := range v.Lists {
+			if l.ID == id {
+				v.ChosenLists = append(v.ChosenLists, id)
+				for _, m := range l.Members {
+					if m != e.OwnerAgencyID {
+						add(m)
+					}
+				}
+			}
+		}
 	}
 	v.Chosen, v.Justification = chosen, formString(r, "justification")
 	v.Errors = map[string]string{}

@@ -31,6 +31,7 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 			Steering: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeSteering)),
 			Agencies: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),
 			Users:    s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeUser)),
+			Lists:    s.Authz.Can(r.Context(), p, authz.ActCreate, authz.Type(authz.TypeList)),
 		}
 		if !s.Auth.NoticeAcknowledged(r.Context()) {
 			pg.Nav = views.Nav{}

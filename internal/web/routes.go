@@ -106,7 +106,14 @@ func (s *Server) routes() []route {
 		{"POST", "/editions/{id}/rescind", can(authz.ActRescind, authz.TypeEdition), h(s.handleEditionRescind)},
 		{"GET", "/editions/{id}/disseminate", can(authz.ActDisseminate, authz.TypeEdition), h(s.handleDisseminateForm)},
 		{"POST", "/editions/{id}/disseminate", can(authz.ActDisseminate, authz.TypeEdition), h(s.handleDisseminate)},
+		{"POST", "/editions/{id}/acknowledge", can(authz.ActAcknowledge, authz.TypeEdition), h(s.handleEditionAcknowledge)},
+		{"POST", "/editions/{id}/feedback", can(authz.ActFeedback, authz.TypeEdition), h(s.handleEditionFeedback)},
 		{"GET", "/inbox", can(authz.ActRead, authz.TypeInbox), h(s.handleInbox)},
+		{"GET", "/admin/lists", can(authz.ActList, authz.TypeList), h(s.handleListIndex)},
+		{"GET", "/admin/lists/new", can(authz.ActCreate, authz.TypeList), h(s.handleListNew)},
+		{"POST", "/admin/lists", can(authz.ActCreate, authz.TypeList), h(s.handleListCreate)},
+		{"GET", "/admin/lists/{id}/edit", can(authz.ActUpdate, authz.TypeList), h(s.handleListEdit)},
+		{"POST", "/admin/lists/{id}", can(authz.ActUpdate, authz.TypeList), h(s.handleListUpdate)},
 	}
 	if s.DemoIDP != nil {
 		rs = append(rs,

@@ -38,9 +38,12 @@ type Store interface {
 	PreviousSignIn(ctx context.Context, userID int64) (time.Time, error)
 	CountActiveUsers(ctx context.Context, agencyID int64) (int, error)
 	RecordEvent(ctx context.Context, ev audit.Event) error
+	FindDistributionLists(ctx context.Context) ([]agency.List, error)
+	SaveDistributionList(ctx context.Context, userID int64, l *agency.List) error
 	ProductStore
 	CommentStore
 	SteeringStore
+	ReachStore
 }
 
 // ProductStore is the persistence of drafts. Every method takes the principal's agency explicitly:
