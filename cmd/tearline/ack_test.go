@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// checked reports whether the page shows the radio button or option with the id (or value) checked.
+// checked reports whether the page shows the input with the id checked.
 func checked(body, id string) bool {
 	return regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `"[^>]*\schecked`).MatchString(body)
 }
@@ -166,6 +166,9 @@ func TestAcknowledgementAndFeedback(t *testing.T) {
 	cbp := regexp.MustCompile(`(?s)<tr data-agency="CBP">.*?</tr>`).FindString(reach)
 	if ice == "" || cbp == "" {
 		t.Fatalf("the center's reach table lacks ICE or CBP")
+	}
+	if !strings.Contains(reach, "Released to 2 agencies: opened at 2, acknowledged by 1; feedback from 3 users.") {
+		t.Error("the reach summary is wrong")
 	}
 	for _, want := range []string{"Acknowledged", "by Rosa Delgado", `data-testid="reach-feedback">2<`,
 		`data-testid="reach-relevance">4.0<`, `data-testid="reach-timeliness">3.5<`, `data-testid="reach-actionability">3.0<`, `data-testid="reach-readers">2<`} {

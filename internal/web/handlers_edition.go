@@ -81,6 +81,20 @@ func (s *Server) handleEditionShow(w http.ResponseWriter, r *http.Request) {
 	} else if ok {
 		v.SupersededBy, v.SupersededByLabel = id, label
 	}
+	// A recipient is shown the edition this one supersedes only when its agency holds that one too
+	// (or its recall notice): otherwise the link would give away a hidden edition's id and number.
+	if e.Supersedes != nil && !owner {
+		_, _, perr := s.Store.FindVisibleEdition(ctx, p.AgencyID, *e.Supersedes)
+		if apperr.Code(perr) == apperr.ENOTFOUND {
+			_, perr = s.Store.FindRecallNotice(ctx, p.AgencyID, *e.Supersedes)
+		}
+		if apperr.Code(perr) == apperr.ENOTFOUND {
+			v.Edition.Supersedes = nil
+		} else if perr != nil {
+			s.renderError(w, r, perr)
+			return
+		}
+	}
 	var err error
 	if v.Reach, err = s.reachView(ctx, e, owner); err != nil {
 		s.renderError(w, r, err)
