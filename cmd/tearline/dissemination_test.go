@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"tearline/internal/demo"
 )
@@ -288,5 +289,65 @@ func TestDistributionLists(t *testing.T) {
 	}
 	if n := a.countRows(t, `SELECT count(*) FROM release_ledger`); n != 2 {
 		t.Errorf("ledger rows = %d, want 2 (ICE, NCA)", n)
+	}
+}
+
+func TestInboxFilters(t *testing.T) {
+	a := newTestApp(t)
+	paths := []string{
+		releaseMarked(t, a, "IB", "Bulletin on organisations", url.Values{"m_control": {"U"}}),
+		releaseMarked(t, a, "IN", "Note on organisations", url.Values{"m_control": {"U"}}),
+	}
+	elena := a.browser(t)
+	elena.signIn("reviewer@hstc")
+	for _, p := range paths {
+		v := agencyIDs(t, a, "ICE")
+		v.Set("justification", "Needed by the ICE liaison.")
+		elena.post(p+"/disseminate", v)
+	}
+	ice := a.browser(t)
+	ice.signIn("liaison@ice")
+	count := func(q string) int { return strings.Count(ice.get("/inbox?"+q).Body, `class="tl-inbox__item`) }
+	today := time.Now().UTC().Format(time.DateOnly)
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	for q, want := range map[string]int{
+		"":                                       2,
+		"type=IB":                                1,
+		"topic=organisations":                    2,
+		"topic=terrorist-travel":                 0,
+		"region=mex":                             2,
+		"region=FRA":                             0,
+		"from=" + today:                          2,
+		"from=" + tomorrow:                       0,
+		"to=" + today:                            2,
+		"type=IN&from=" + today + "&to=" + today: 1,
+	} {
+		if got := count(q); got != want {
+			t.Errorf("inbox?%s lists %d, want %d", q, got, want)
+		}
+	}
+}
+
+func TestAmberStrictReachesOnlyNamedAgencies(t *testing.T) {
+	a := newTestApp(t)
+	ed := releaseMarked(t, a, "IN", "Strictly for ICE", url.Values{"m_control": {"CUI"}, "m_categories": {"LEI"}, "m_tlp": {"AMBER+STRICT"}})
+	admin := a.browser(t)
+	admin.signIn("admin@hstc")
+	admin.post("/admin/lists", url.Values{"name": {"Border agencies"}, "members": agencyIDs(t, a, "CBP", "USCG")["agency"]})
+	var listID int64
+	_ = a.Owner.Pool.QueryRow(context.Background(), `SELECT id FROM distribution_list`).Scan(&listID)
+	elena := a.browser(t)
+	elena.signIn("reviewer@hstc")
+	viaList := url.Values{"list": {itoa(listID)}, "justification": {"Border agencies need it."}}
+	if p := elena.post(ed+"/disseminate", viaList); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "TLP:AMBER+STRICT") {
+		t.Errorf("AMBER+STRICT through a list: %d", p.Status)
+	}
+	named := agencyIDs(t, a, "ICE")
+	named.Set("justification", "Named recipient only.")
+	if p := elena.post(ed+"/disseminate", named); p.Status != http.StatusOK {
+		t.Errorf("AMBER+STRICT to a named agency: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM release_ledger`); n != 1 {
+		t.Errorf("ledger rows = %d, want 1", n)
 	}
 }

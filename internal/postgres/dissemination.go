@@ -70,8 +70,11 @@ func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.I
 			EXISTS (SELECT 1 FROM receipt r WHERE r.edition_id = e.id AND r.user_id = $2), count(*) OVER ()
 		FROM release_ledger l JOIN edition e ON e.id = l.edition_id
 		WHERE l.agency_id = $1 AND ($3 = '' OR e.type = $3)
+		  AND ($6 = '' OR e.content->'topics' ? $6) AND ($7 = '' OR e.content->'regions' ? $7)
+		  AND ($8::timestamptz IS NULL OR l.released_at >= $8) AND ($9::timestamptz IS NULL OR l.released_at < $9)
 		  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = e.id)
-		ORDER BY l.released_at DESC, e.id DESC LIMIT $4 OFFSET $5`, agencyID, userID, string(f.Type), f.Limit, f.Offset)
+		ORDER BY l.released_at DESC, e.id DESC LIMIT $4 OFFSET $5`, agencyID, userID, string(f.Type), f.Limit, f.Offset,
+		f.Topic, f.Region, f.From, f.To)
 	br := db.Pool.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {

@@ -33,6 +33,10 @@ func (i InboxItem) Label() string { return Edition{Number: i.Number, Rev: i.Rev}
 // InboxFilter selects inbox items; zero values select everything.
 type InboxFilter struct {
 	Type   Type
+	Topic  string     // a Topics key
+	Region string     // a region or GENC code as written on the product
+	From   *time.Time // released on or after (inclusive)
+	To     *time.Time // released before (exclusive)
 	Limit  int
 	Offset int
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"tearline/internal/apperr"
@@ -111,9 +113,19 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := user.PrincipalFrom(ctx)
 	q := r.URL.Query()
-	f := product.InboxFilter{Type: product.Type(q.Get("type")), Limit: inboxPerPage}
+	f := product.InboxFilter{Type: product.Type(q.Get("type")), Topic: q.Get("topic"), Region: strings.ToUpper(strings.TrimSpace(q.Get("region"))), Limit: inboxPerPage}
 	if !f.Type.Valid() {
 		f.Type = ""
+	}
+	if product.TopicLabel(f.Topic) == f.Topic {
+		f.Topic = ""
+	}
+	if d, err := time.Parse(time.DateOnly, q.Get("from")); err == nil {
+		f.From = &d
+	}
+	if d, err := time.Parse(time.DateOnly, q.Get("to")); err == nil {
+		end := d.AddDate(0, 0, 1) // the "to" day is included
+		f.To = &end
 	}
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
@@ -123,7 +135,8 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := views.InboxView{Items: items, Total: total, Page: page, PerPage: inboxPerPage, Type: f.Type, AgencyName: p.AgencyName}
+	v := views.InboxView{Items: items, Total: total, Page: page, PerPage: inboxPerPage, Type: f.Type, AgencyName: p.AgencyName,
+		Topic: f.Topic, Region: f.Region, From: q.Get("from"), To: q.Get("to")}
 	if v.Recalled, err = s.Store.FindRecallNotices(ctx, p.AgencyID); err != nil {
 		s.renderError(w, r, err)
 		return
@@ -136,7 +149,10 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 }
 
 // disseminateView computes the caveat verdict for every agency and marks those already holding it.
-func (s *Server) disseminateView(r *http.Request, e product.Edition) (views.DisseminateView, error) {
+//
+// named lists the agencies the official named one by one (TLP:AMBER+STRICT admits only those); nil
+// means every agency could still be named, which is what the form shows before a choice is made.
+func (s *Server) disseminateView(r *http.Request, e product.Edition, named []int64) (views.DisseminateView, error) {
 	ctx := r.Context()
 	p := user.PrincipalFrom(ctx)
 	agencies, err := s.Store.FindAgencies(ctx)
@@ -154,7 +170,13 @@ func (s *Server) disseminateView(r *http.Request, e product.Edition) (views.Diss
 	for _, l := range ledger {
 		v.Held[l.AgencyID] = true
 	}
-	for _, vd := range dissem.CheckAll(e.Content.Banner, agencies, dissem.Options{}) {
+	opts := dissem.Options{}
+	for _, a := range agencies {
+		if named == nil || slices.Contains(named, a.ID) {
+			opts.Named = append(opts.Named, a.Code)
+		}
+	}
+	for _, vd := range dissem.CheckAll(e.Content.Banner, agencies, opts) {
 		if vd.AgencyID != e.OwnerAgencyID {
 			v.Verdicts = append(v.Verdicts, vd)
 		}
@@ -167,7 +189,7 @@ func (s *Server) handleDisseminateForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, err := s.disseminateView(r, e)
+	v, err := s.disseminateView(r, e, nil)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -188,7 +210,12 @@ func (s *Server) handleDisseminate(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v, err := s.disseminateView(r, e)
+	named := []int64{}
+	for _, raw := range r.PostForm["agency"] {
+		id, _ := strconv.ParseInt(raw, 10, 64)
+		named = append(named, id)
+	}
+	v, err := s.disseminateView(r, e, named)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
