@@ -24,7 +24,7 @@ type DisseminationStore interface {
 // still checked against the edition's caveats, so a NOFORN edition never reaches a partner.
 var audiences = map[product.Type][]string{
 	product.TypeBulletin:   {"ICE", "CBP", "USCG", "FBI", "NCA", "EUROPOL"},
-	product.TypeReport:     {"ICE", "CBP", "FBI", "DOS"},
+	product.TypeReport:     {"ICE", "CBP", "FBI", "DOS", "NCA", "EUROPOL", "FGR"},
 	product.TypeNote:       {"ICE", "USCG", "NCA", "FGR", "INTERPOL"},
 	product.TypeAnalysis:   {"ICE", "CBP", "USCG", "FBI", "DOJ", "DHS-IA", "ODNI", "EUROPOL", "FRONTEX"},
 	product.TypeTarget:     {"ICE", "FBI", "USCG"},
