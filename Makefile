@@ -16,7 +16,7 @@ build: generate
 	$(GO) build -o $(BIN) ./cmd/tearline
 
 generate:
-	$(GO) tool templ generate -log-level error -path internal/web/views
+	$(GO) tool templ generate -log-level error
 
 ## test: every test, including PostgreSQL and headless Chromium; installs Chromium when missing
 test: test-deps check-generate lint
@@ -32,7 +32,7 @@ test-deps:
 
 ## check-generate: generated templ code must match its sources
 check-generate:
-	$(GO) tool templ generate -log-level error -path internal/web/views
+	$(GO) tool templ generate -log-level error
 	@git diff --exit-code --stat -- '*_templ.go' || { echo "templ output is stale: run 'make generate' and commit" >&2; exit 1; }
 	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || { echo "uncommitted generated templ files" >&2; exit 1; }
 
