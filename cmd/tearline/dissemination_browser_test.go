@@ -64,6 +64,35 @@ func TestBrowserDissemination(t *testing.T) {
 			s.checkPage("edition-recipient")
 		}
 	}
+	// The releasing official reads the distribution lists but may not change them.
+	admin := a.browser(t)
+	admin.signIn("admin@hstc")
+	admin.post("/admin/lists", url.Values{"name": {"Channel partners"}, "members": agencyIDs(t, a, "ICE", "NCA")["agency"]})
+	elena.navigate("/admin/lists")
+	elena.wantContains("[data-testid=lists]", "Channel partners", "ICE, NCA")
+	if n := browserEval[int](elena, `document.querySelectorAll('a[href^="/admin/lists/"]').length`); n != 0 {
+		t.Errorf("the releasing official is offered %d list edit links", n)
+	}
+	elena.checkPage("lists")
+	// A recall replaces the note's content for its recipients with the notice.
+	prep := a.browser(t)
+	prep.signIn("reviewer@hstc")
+	prep.post(note+"/rescind", url.Values{"reason": {"Disseminated in error"}})
+	nca := newBrowserSession(t, browser, a)
+	nca.signIn("liaison@nca", "")
+	nca.navigate(note)
+	nca.wantContains("[data-testid=recall-notice]", "was recalled", "Disseminated in error")
+	if body := browserEval[string](nca, `document.body.innerText`); strings.Contains(body, "Calais embarkation") {
+		t.Error("the recall notice shows the title")
+	}
+	// The notice answers 410 Gone, which the browser logs; that is the only problem allowed here.
+	for _, pr := range nca.takeProblems() {
+		if !strings.Contains(pr, "410") {
+			t.Errorf("recall notice page: %s", pr)
+		}
+	}
+	nca.screenshot("recall-notice")
+
 	elena.navigate(bulletin)
 	elena.wantContains("[data-testid=reach]", "ICE", "Rosa Delgado")
 	elena.wantContains("[data-testid=feedback-list]", "Key West task force")

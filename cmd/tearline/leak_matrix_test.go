@@ -355,14 +355,14 @@ func (m *lmMatrix) reviseEdition(t *testing.T, analyst, reviewer, productID int6
 		t.Fatal(err)
 	}
 	p.Title, p.Summary = "Matrix revision "+marker, "Bottom line "+marker
-	if err := m.store.UpdateProductMetadata(actx, m.hstc, analyst, &p, p.DetailsRev); err != nil {
+	if _, err := m.store.UpdateProductMetadata(actx, m.hstc, analyst, &p, p.DetailsRev); err != nil {
 		t.Fatal(err)
 	}
 	// New text too, so that nothing of the first edition's content is carried by the revision.
 	for _, x := range p.Portions {
 		if x.Kind == product.KindParagraph {
 			x.Body = "Revised paragraph " + strconv.FormatInt(x.ID, 10) + " " + marker
-			if err := m.store.SavePortion(actx, m.hstc, analyst, productID, &x, x.Rev); err != nil {
+			if _, err := m.store.SavePortion(actx, m.hstc, analyst, productID, &x, x.Rev); err != nil {
 				t.Fatal(err)
 			}
 		}

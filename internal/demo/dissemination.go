@@ -119,10 +119,8 @@ func seedRecalled(ctx context.Context, s DisseminationStore, hstc, reviewer int6
 		if err != nil || state != product.StateDraft {
 			continue
 		}
-		for _, st := range []struct{ from, to product.State }{{product.StateDraft, product.StateApproved}} {
-			if err := s.TransitionProduct(ctx, hstc, reviewer, id, st.from, st.to, "supervise_approve", "Seeded"); err != nil {
-				return err
-			}
+		if err := s.TransitionProduct(ctx, hstc, reviewer, id, product.StateDraft, product.StateApproved, "supervise_approve", "Seeded"); err != nil {
+			return err
 		}
 		e, err := s.ReleaseProduct(ctx, hstc, reviewer, id, time.Now())
 		if err != nil {

@@ -32,7 +32,7 @@ func TestReviewComments(t *testing.T) {
 	}
 	x := p.Portions[1]
 	x.Body = "Two boats left Puerto Cortés at night."
-	if err := app.SavePortion(ctx, hstc, author.ID, p.ID, &x, x.Rev); err != nil {
+	if _, err := app.SavePortion(ctx, hstc, author.ID, p.ID, &x, x.Rev); err != nil {
 		t.Fatal(err)
 	}
 	rctx := actorCtx(reviewer, hstc)

@@ -12,11 +12,12 @@ import (
 	"tearline/internal/product"
 )
 
-// keepVersion snapshots the product after a change, if its content changed since the last version.
-func keepVersion(ctx context.Context, tx pgx.Tx, agencyID, productID, userID int64, kind product.VersionKind, note string) error {
+// keepVersion snapshots the product after a change, if its content changed since the last version,
+// and returns the product as it now stands.
+func keepVersion(ctx context.Context, tx pgx.Tx, agencyID, productID, userID int64, kind product.VersionKind, note string) (product.Product, error) {
 	p, err := loadProduct(ctx, tx, agencyID, productID)
 	if err != nil {
-		return err
+		return p, err
 	}
 	snap := p.Snapshot()
 	var last []byte
@@ -25,12 +26,12 @@ func keepVersion(ctx context.Context, tx pgx.Tx, agencyID, productID, userID int
 	if err == nil {
 		var prev product.Snapshot
 		if json.Unmarshal(last, &prev) == nil && !product.Changed(prev, snap) && kind == product.VersionSave {
-			return nil
+			return p, nil
 		}
 	} else if err != pgx.ErrNoRows {
-		return err
+		return p, err
 	}
-	return insertVersion(ctx, tx, productID, userID, kind, note, snap)
+	return p, insertVersion(ctx, tx, productID, userID, kind, note, snap)
 }
 
 // touch bumps the product's revision and last-change stamp.
@@ -41,8 +42,10 @@ func touch(ctx context.Context, tx pgx.Tx, productID, userID int64) error {
 
 // UpdateProductMetadata saves title, summary, topics, regions, office, flags and designation if the
 // details are still at revision rev (portion saves do not change it); otherwise the refused text is kept as a conflict copy and ECONFLICT returned.
-func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64, p *product.Product, rev int) error {
+// It returns the product as it stands after the transaction (saved, or current on a conflict).
+func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64, p *product.Product, rev int) (product.Product, error) {
 	var conflict bool
+	var now product.Product
 	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
 		des, err := json.Marshal(p.Designation)
 		if err != nil {
@@ -62,27 +65,30 @@ func (db *DB) UpdateProductMetadata(ctx context.Context, agencyID, userID int64,
 			if err != nil {
 				return err
 			}
-			conflict = true
+			conflict, now = true, cur
 			snap := cur.Snapshot()
 			snap.Title, snap.Summary, snap.Topics, snap.Regions, snap.OriginatingOffice = p.Title, p.Summary, p.Topics, p.Regions, p.OriginatingOffice
 			snap.Designation = p.Designation
 			return insertVersion(ctx, tx, p.ID, userID, product.VersionConflict, "Stale save of the details, refused", snap)
 		}
-		if err := keepVersion(ctx, tx, agencyID, p.ID, userID, product.VersionSave, ""); err != nil {
+		if now, err = keepVersion(ctx, tx, agencyID, p.ID, userID, product.VersionSave, ""); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "product.update", "product", strconv.FormatInt(p.ID, 10), audit.Success, nil))
 	})
 	if err == nil && conflict {
-		return errConflict("the details")
+		return now, errConflict("the details")
 	}
-	return err
+	return now, err
 }
 
 // SavePortion saves a portion's kind, text and marking if it is still at rev. A stale save is
 // refused: the refused text is kept as a conflict copy and ECONFLICT returned; nothing is overwritten.
-func (db *DB) SavePortion(ctx context.Context, agencyID, userID, productID int64, x *product.Portion, rev int) error {
+//
+// It returns the product as it stands after the transaction (saved, or current on a conflict).
+func (db *DB) SavePortion(ctx context.Context, agencyID, userID, productID int64, x *product.Portion, rev int) (product.Product, error) {
 	var conflict bool
+	var now product.Product
 	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
 		m, err := json.Marshal(x.Marking)
 		if err != nil {
@@ -108,7 +114,7 @@ func (db *DB) SavePortion(ctx context.Context, agencyID, userID, productID int64
 			if !found {
 				return apperr.NotFound()
 			}
-			conflict = true
+			conflict, now = true, cur
 			return insertVersion(ctx, tx, productID, userID, product.VersionConflict, "Stale save of a portion, refused", snap)
 		}
 		if err != nil {
@@ -117,22 +123,22 @@ func (db *DB) SavePortion(ctx context.Context, agencyID, userID, productID int64
 		if err := touch(ctx, tx, productID, userID); err != nil {
 			return err
 		}
-		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+		if now, err = keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "portion.save", "product", strconv.FormatInt(productID, 10), audit.Success,
 			map[string]any{"portion_id": x.ID}))
 	})
 	if err == nil && conflict {
-		return errConflict("this portion")
+		return now, errConflict("this portion")
 	}
-	return err
+	return now, err
 }
 
 // AddPortion inserts a portion after the given position (0 = at the top).
 func (db *DB) AddPortion(ctx context.Context, agencyID, userID, productID int64, after int, x *product.Portion) error {
 	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		if _, err := loadProduct(ctx, tx, agencyID, productID); err != nil {
+		if _, err := loadProductHead(ctx, tx, agencyID, productID); err != nil {
 			return err
 		}
 		var n int
@@ -153,7 +159,7 @@ func (db *DB) AddPortion(ctx context.Context, agencyID, userID, productID int64,
 		if err := touch(ctx, tx, productID, userID); err != nil {
 			return err
 		}
-		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+		if _, err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "portion.add", "product", strconv.FormatInt(productID, 10), audit.Success,
@@ -181,7 +187,7 @@ func (db *DB) MovePortion(ctx context.Context, agencyID, userID, productID, port
 		if err := touch(ctx, tx, productID, userID); err != nil {
 			return err
 		}
-		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+		if _, err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "portion.move", "product", strconv.FormatInt(productID, 10), audit.Success,
@@ -202,7 +208,7 @@ func (db *DB) DeletePortion(ctx context.Context, agencyID, userID, productID, po
 		if err := touch(ctx, tx, productID, userID); err != nil {
 			return err
 		}
-		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
+		if _, err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionSave, ""); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "portion.delete", "product", strconv.FormatInt(productID, 10), audit.Success,

@@ -74,7 +74,7 @@ func (db *DB) RestoreVersion(ctx context.Context, agencyID, userID, productID in
 		if err := touch(ctx, tx, productID, userID); err != nil {
 			return err
 		}
-		if err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionRestore, "Restored version "+strconv.Itoa(number)); err != nil {
+		if _, err := keepVersion(ctx, tx, agencyID, productID, userID, product.VersionRestore, "Restored version "+strconv.Itoa(number)); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "product.restore", "product", strconv.FormatInt(productID, 10), audit.Success,

@@ -182,3 +182,27 @@ func TestReleasedAttachmentCannotBeDeleted(t *testing.T) {
 		t.Errorf("deleting a released attachment: %v", err)
 	}
 }
+
+// SavePortion returns the product as the transaction leaves it, so the editor needs no second load.
+func TestSavePortionReturnsTheProductAsSaved(t *testing.T) {
+	app, owner := setup(t)
+	agencyID, userID := seedHSTC(t, owner)
+	ctx := actorCtx(userID, agencyID)
+	p := product.Product{Type: product.TypeNote, Title: "Note", Summary: "BLUF"}
+	if err := app.CreateProduct(ctx, agencyID, userID, &p, marking.Marking{Control: marking.Uncontrolled}); err != nil {
+		t.Fatal(err)
+	}
+	x := p.Portions[1]
+	rev := x.Rev
+	x.Body = "Boats launch from Gravelines."
+	got, err := app.SavePortion(ctx, agencyID, userID, p.ID, &x, rev)
+	if err != nil || got.Portions[1].Body != x.Body || got.Rev <= p.Rev {
+		t.Fatalf("saved product: body %q rev %d (was %d), %v", got.Portions[1].Body, got.Rev, p.Rev, err)
+	}
+	stale := x
+	stale.Body = "Stale text"
+	got, err = app.SavePortion(ctx, agencyID, userID, p.ID, &stale, rev)
+	if apperr.Code(err) != apperr.ECONFLICT || got.Portions[1].Body != "Boats launch from Gravelines." {
+		t.Errorf("stale save: %v, product shows %q", err, got.Portions[1].Body)
+	}
+}

@@ -92,6 +92,7 @@ func (s *Server) handleProductDetails(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rev, _ := strconv.Atoi(formString(r, "rev"))
+	fresh := d // the product as stored; replaced by what the save leaves behind
 	d.Title, d.Summary, d.Topics = formString(r, "title"), formString(r, "summary"), r.PostForm["topics"]
 	d.Regions, d.OriginatingOffice = []string{formString(r, "regions")}, formString(r, "originating_office")
 	d.Designation.ControlledBy, d.Designation.Office = formString(r, "controlled_by"), formString(r, "designation_office")
@@ -101,7 +102,10 @@ func (s *Server) handleProductDetails(w http.ResponseWriter, r *http.Request) {
 	d.Designation.Normalize()
 	err := d.ValidateMetadata()
 	if err == nil {
-		err = s.Store.UpdateProductMetadata(ctx, p.AgencyID, p.UserID, &d, rev)
+		var saved product.Product
+		if saved, err = s.Store.UpdateProductMetadata(ctx, p.AgencyID, p.UserID, &d, rev); saved.ID != 0 {
+			fresh = saved
+		}
 	}
 	status, msg := "saved", "Saved "+time.Now().UTC().Format("15:04:05")+" UTC"
 	switch apperr.Code(err) {
@@ -120,11 +124,6 @@ func (s *Server) handleProductDetails(w http.ResponseWriter, r *http.Request) {
 			code = http.StatusConflict
 		} else if status == "invalid" {
 			code = http.StatusUnprocessableEntity
-		}
-		fresh, ferr := s.Store.FindProductByID(ctx, p.AgencyID, d.ID)
-		if ferr != nil {
-			s.renderError(w, r, ferr)
-			return
 		}
 		s.render(w, r, code, views.DetailsSaved(fresh.DetailsRev, status, msg, fresh.Header(), fresh.ReadyForReview()))
 		return
@@ -179,7 +178,7 @@ func (s *Server) handlePortionSave(w http.ResponseWriter, r *http.Request) {
 	}
 	i, found := findPortion(d, pid)
 	if !found {
-		s.keepOrphanText(w, r, d, pid)
+		s.keepOrphanText(w, r, d)
 		return
 	}
 	rev, _ := strconv.Atoi(formString(r, "rev"))
@@ -188,9 +187,13 @@ func (s *Server) handlePortionSave(w http.ResponseWriter, r *http.Request) {
 	}
 	x := d.Portions[i]
 	x.Kind, x.Body, x.Marking = product.Kind(formString(r, "kind")), r.PostForm.Get("body"), markingFromForm(r, "m_")
+	fresh := d // the product as stored; replaced by what the save leaves behind
 	err = x.Validate()
 	if err == nil {
-		err = s.Store.SavePortion(ctx, p.AgencyID, p.UserID, d.ID, &x, rev)
+		var saved product.Product
+		if saved, err = s.Store.SavePortion(ctx, p.AgencyID, p.UserID, d.ID, &x, rev); saved.ID != 0 {
+			fresh = saved
+		}
 	}
 	pv := views.PortionView{ProductID: d.ID, Type: d.Type, Portion: x, Number: i + 1,
 		Status: "saved", Message: "Saved " + time.Now().UTC().Format("15:04:05") + " UTC"}
@@ -203,11 +206,6 @@ func (s *Server) handlePortionSave(w http.ResponseWriter, r *http.Request) {
 		pv.Status, pv.Message, code = "conflict", conflictMessage, http.StatusConflict
 	default:
 		s.renderError(w, r, err)
-		return
-	}
-	fresh, ferr := s.Store.FindProductByID(ctx, p.AgencyID, d.ID)
-	if ferr != nil {
-		s.renderError(w, r, ferr)
 		return
 	}
 	if code == http.StatusConflict {
@@ -307,7 +305,7 @@ func (s *Server) portionAction(w http.ResponseWriter, r *http.Request, act func(
 
 // keepOrphanText handles a save of a portion that a co-author deleted or replaced meanwhile: the text
 // is kept as a conflict copy (appended as an extra portion) and the author is told, never a silent 404.
-func (s *Server) keepOrphanText(w http.ResponseWriter, r *http.Request, d product.Product, pid int64) {
+func (s *Server) keepOrphanText(w http.ResponseWriter, r *http.Request, d product.Product) {
 	ctx := r.Context()
 	p := user.PrincipalFrom(ctx)
 	x := product.Portion{Kind: product.Kind(formString(r, "kind")), Body: r.PostForm.Get("body"), Marking: markingFromForm(r, "m_")}
@@ -319,5 +317,4 @@ func (s *Server) keepOrphanText(w http.ResponseWriter, r *http.Request, d produc
 		return
 	}
 	s.renderError(w, r, apperr.Errorf(apperr.ECONFLICT, "This portion was deleted or replaced by someone else. Your text was kept as a conflict copy in the version history; reload to see the current draft."))
-	_ = pid
 }

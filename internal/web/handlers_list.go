@@ -6,6 +6,7 @@ import (
 
 	"tearline/internal/agency"
 	"tearline/internal/apperr"
+	"tearline/internal/authz"
 	"tearline/internal/user"
 	"tearline/internal/web/views"
 )
@@ -16,7 +17,8 @@ func (s *Server) handleListIndex(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.ListIndex(s.page(r, "Distribution lists", "lists"), lists))
+	canEdit := s.Authz.Can(r.Context(), user.PrincipalFrom(r.Context()), authz.ActUpdate, authz.Type(authz.TypeList))
+	s.render(w, r, http.StatusOK, views.ListIndex(s.page(r, "Distribution lists", "lists"), lists, canEdit))
 }
 
 func (s *Server) listForm(w http.ResponseWriter, r *http.Request, status int, l agency.List, errs map[string]string) {

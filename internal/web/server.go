@@ -52,8 +52,8 @@ type ProductStore interface {
 	CreateProduct(ctx context.Context, agencyID, userID int64, p *product.Product, initial marking.Marking) error
 	FindProductByID(ctx context.Context, agencyID, id int64) (product.Product, error)
 	FindDrafts(ctx context.Context, agencyID int64, f product.DraftFilter) ([]product.DraftSummary, int, error)
-	UpdateProductMetadata(ctx context.Context, agencyID, userID int64, p *product.Product, rev int) error
-	SavePortion(ctx context.Context, agencyID, userID, productID int64, x *product.Portion, rev int) error
+	UpdateProductMetadata(ctx context.Context, agencyID, userID int64, p *product.Product, rev int) (product.Product, error)
+	SavePortion(ctx context.Context, agencyID, userID, productID int64, x *product.Portion, rev int) (product.Product, error)
 	AddPortion(ctx context.Context, agencyID, userID, productID int64, after int, x *product.Portion) error
 	MovePortion(ctx context.Context, agencyID, userID, productID, portionID int64, delta int) error
 	DeletePortion(ctx context.Context, agencyID, userID, productID, portionID int64) error
