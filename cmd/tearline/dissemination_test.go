@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -209,8 +210,10 @@ func TestRecallAndSupersession(t *testing.T) {
 	}
 }
 
-func TestSeededDissemination(t *testing.T) {
-	a := newTestApp(t)
+// seedDemoEditions runs the demo seeding of drafts, editions, steering and dissemination, and returns
+// how many releases the dissemination seed made.
+func seedDemoEditions(t *testing.T, a *testApp) int {
+	t.Helper()
 	ctx := context.Background()
 	issuer := a.URL + "/demo-idp"
 	if _, err := demo.SeedDrafts(ctx, a.Owner, issuer); err != nil {
@@ -226,6 +229,63 @@ func TestSeededDissemination(t *testing.T) {
 	if err != nil || n < 5 {
 		t.Fatalf("seed dissemination: %d, %v", n, err)
 	}
+	return n
+}
+
+// A liaison downloads the attachment frozen into an edition their agency holds, from the edition page;
+// a liaison of an agency that does not hold it gets the 404 of a missing edition.
+func TestRecipientDownloadsEditionAttachment(t *testing.T) {
+	a := newTestApp(t)
+	seedDemoEditions(t, a)
+	var editionID, attachmentID int64
+	var holder, outsider string
+	err := a.Owner.Pool.QueryRow(context.Background(), `SELECT ea.edition_id, ea.attachment_id,
+			(SELECT lower(g.code) FROM release_ledger l JOIN agency g ON g.id = l.agency_id WHERE l.edition_id = ea.edition_id
+			 AND g.code IN ('ICE', 'NCA', 'EUROPOL', 'FBI') ORDER BY g.code LIMIT 1),
+			(SELECT lower(g.code) FROM agency g WHERE g.code IN ('ICE', 'NCA', 'EUROPOL', 'INTERPOL')
+			 AND NOT EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = ea.edition_id AND l.agency_id = g.id) ORDER BY g.code LIMIT 1)
+		FROM edition_attachment ea
+		WHERE NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = ea.edition_id)
+		ORDER BY ea.edition_id LIMIT 1`).Scan(&editionID, &attachmentID, &holder, &outsider)
+	if err != nil {
+		t.Fatalf("the demo has no released attachment held by one liaison agency and not another: %v", err)
+	}
+	link := "/editions/" + strconv.FormatInt(editionID, 10) + "/attachments/" + strconv.FormatInt(attachmentID, 10)
+
+	b := a.browser(t)
+	b.signIn("liaison@" + holder)
+	if pg := b.get("/editions/" + strconv.FormatInt(editionID, 10)); pg.Status != http.StatusOK || !strings.Contains(pg.Body, `href="`+link+`"`) {
+		t.Fatalf("liaison@%s: edition page status %d, attachment link present %v", holder, pg.Status, strings.Contains(pg.Body, link))
+	}
+	pg := b.get(link)
+	if pg.Status != http.StatusOK || !strings.HasPrefix(pg.Body, "week,sector") && !strings.HasPrefix(pg.Body, "corridor,channel") {
+		t.Fatalf("liaison@%s download: status %d body %.60q", holder, pg.Status, pg.Body)
+	}
+	if cd := pg.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
+		t.Errorf("Content-Disposition = %q, want attachment", cd)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'edition.attachment.download' AND object_id = $1`,
+		strconv.FormatInt(editionID, 10)); n != 1 {
+		t.Errorf("download audit rows = %d, want 1", n)
+	}
+
+	o := a.browser(t)
+	o.signIn("liaison@" + outsider)
+	hidden := o.get(link)
+	missing := o.get("/editions/999999/attachments/" + strconv.FormatInt(attachmentID, 10))
+	if hidden.Status != http.StatusNotFound || missing.Status != http.StatusNotFound {
+		t.Errorf("liaison@%s: hidden %d, missing %d, want both 404", outsider, hidden.Status, missing.Status)
+	}
+	if strings.Contains(hidden.Body, "week,sector") || strings.Contains(hidden.Body, "corridor,channel") {
+		t.Error("the 404 page carries the attachment")
+	}
+}
+
+func TestSeededDissemination(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	issuer := a.URL + "/demo-idp"
+	seedDemoEditions(t, a)
 	if again, err := demo.SeedDissemination(ctx, a.Owner, issuer); err != nil || again != 0 {
 		t.Errorf("second seed released %d, %v", again, err)
 	}

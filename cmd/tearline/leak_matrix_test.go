@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"math/rand/v2"
@@ -51,6 +53,7 @@ type lmEdition struct {
 	How           string // web, store or demo
 	Rescinded     bool
 	Recipients    map[int64]bool // from the ledger
+	Attachment    int64          // the first attachment frozen into it (0 when none)
 }
 
 func (e *lmEdition) label() string { return product.Edition{Number: e.Number, Rev: e.Rev}.Label() }
@@ -332,6 +335,13 @@ func (m *lmMatrix) storeEdition(t *testing.T, analyst, reviewer int64, typ produ
 	if err := m.store.CreateProduct(lmAuditCtx(analyst, m.hstc), m.hstc, analyst, &p, m1); err != nil {
 		t.Fatal(err)
 	}
+	data := []byte("Attachment " + marker)
+	sum := sha256.Sum256(data)
+	att := product.Attachment{StoredName: hex.EncodeToString(sum[:16]), Filename: "annex.txt", ContentType: "text/plain",
+		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Marking: m1}
+	if err := m.store.CreateAttachment(lmAuditCtx(analyst, m.hstc), m.hstc, analyst, p.ID, &att, data); err != nil {
+		t.Fatal(err)
+	}
 	ctx := lmAuditCtx(reviewer, m.hstc)
 	if err := m.store.TransitionProduct(ctx, m.hstc, reviewer, p.ID, product.StateDraft, product.StateApproved, "supervise_approve", ""); err != nil {
 		t.Fatal(err)
@@ -383,7 +393,8 @@ func (m *lmMatrix) load(t *testing.T, markers, how map[int64]string) {
 	ctx := context.Background()
 	rows, err := m.a.Owner.Pool.Query(ctx, `SELECT e.id, e.product_id, e.number, e.rev, e.type, e.title,
 		EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = e.id),
-		coalesce((SELECT array_agg(l.agency_id) FROM release_ledger l WHERE l.edition_id = e.id), '{}')
+		coalesce((SELECT array_agg(l.agency_id) FROM release_ledger l WHERE l.edition_id = e.id), '{}'),
+		coalesce((SELECT min(ea.attachment_id) FROM edition_attachment ea WHERE ea.edition_id = e.id), 0)
 		FROM edition e ORDER BY e.id`)
 	if err != nil {
 		t.Fatal(err)
@@ -394,7 +405,7 @@ func (m *lmMatrix) load(t *testing.T, markers, how map[int64]string) {
 	for rows.Next() {
 		e := &lmEdition{Recipients: map[int64]bool{}}
 		var ids []int64
-		if err := rows.Scan(&e.ID, &e.ProductID, &e.Number, &e.Rev, &e.Type, &e.Title, &e.Rescinded, &ids); err != nil {
+		if err := rows.Scan(&e.ID, &e.ProductID, &e.Number, &e.Rev, &e.Type, &e.Title, &e.Rescinded, &ids, &e.Attachment); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range ids {
@@ -518,6 +529,26 @@ func (m *lmMatrix) runPersona(t *testing.T, p lmPersona) {
 		}
 		m.checkBody(t, p, route, pg.Body)
 		m.counted("GET /editions/{id}/disseminate", nil)
+
+		if e.Attachment != 0 {
+			route = "/editions/" + itoa(e.ID) + "/attachments/" + itoa(e.Attachment)
+			pg = b.get(route)
+			switch lvl {
+			case lmFull: // a revision carries its first release's attachment, named by that release's marker
+				if pg.Status != http.StatusOK || (e.Marker != "" && !strings.HasPrefix(pg.Body, "Attachment ")) {
+					t.Errorf("%s %s (%s): status %d, want 200 with the attachment", p.Hint, route, e.How, pg.Status)
+				}
+			case lmRecalled:
+				if pg.Status != http.StatusNotFound && (pg.Status != http.StatusGone || !strings.Contains(pg.Body, `data-testid="recall-notice"`)) {
+					t.Errorf("%s %s (recalled): status %d, want 404 or the recall notice", p.Hint, route, pg.Status)
+				}
+				m.checkBody(t, p, route, pg.Body)
+			default:
+				lmHidden(t, p, route, pg)
+				m.checkBody(t, p, route, pg.Body)
+			}
+			m.counted("GET /editions/{id}/attachments/{aid}", nil)
+		}
 
 		// Actions on an edition answer 404 to whoever may not see it. Feedback with an empty form
 		// is refused by validation only after the edition was found, so it changes nothing.

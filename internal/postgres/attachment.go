@@ -88,3 +88,27 @@ func (db *DB) DeleteAttachment(ctx context.Context, agencyID, userID, productID,
 			map[string]any{"attachment_id": attachmentID}))
 	})
 }
+
+// FindEditionAttachment returns an attachment frozen into an edition the agency owns or holds (not
+// rescinded, for recipients), with its content, and audits the download in the same transaction.
+// The SQL names the agency explicitly; row-level security admits the blob only through
+// edition_attachment, that is, only with a visible edition. Anything else is ENOTFOUND.
+func (db *DB) FindEditionAttachment(ctx context.Context, agencyID, userID, editionID, attachmentID int64) (product.Attachment, []byte, error) {
+	var a product.Attachment
+	var data []byte
+	err := db.inActorTx(ctx, agencyID, userID, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.marking, b.data
+			FROM edition_attachment ea JOIN edition e ON e.id = ea.edition_id
+			JOIN attachment a ON a.id = ea.attachment_id JOIN attachment_blob b ON b.attachment_id = a.id
+			WHERE ea.edition_id = $1 AND ea.attachment_id = $2
+			  AND (e.owner_agency_id = $3 OR (EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $3)
+			       AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = e.id)))`,
+			editionID, attachmentID, agencyID).Scan(&a.ID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.Marking, &data)
+		if err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "edition.attachment.download", "edition", strconv.FormatInt(editionID, 10), audit.Success,
+			map[string]any{"attachment_id": a.ID, "sha256": a.SHA256}))
+	})
+	return a, data, err
+}

@@ -155,13 +155,14 @@ func (db *DB) setCommentState(ctx context.Context, agencyID, userID, productID, 
 // each with its answers, oldest first.
 func (db *DB) FindComments(ctx context.Context, agencyID, productID int64) ([]product.Comment, error) {
 	var out []product.Comment
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT c.id, c.product_id, c.portion_id, c.on_portion, c.parent_id, c.author_id, u.display_name,
+	var all []product.Comment
+	b := &pgx.Batch{}
+	b.Queue(`SELECT c.id, c.product_id, c.portion_id, c.on_portion, c.parent_id, c.author_id, u.display_name,
 			c.body, coalesce(c.state, ''), c.resolved_by, coalesce(ru.display_name, ''), c.resolved_at, c.created_at, c.quote, c.quote_marking
 			FROM review_comment c JOIN product p ON p.id = c.product_id JOIN app_user u ON u.id = c.author_id
 			LEFT JOIN app_user ru ON ru.id = c.resolved_by
-			WHERE c.product_id = $1 AND p.owner_agency_id = $2 ORDER BY c.created_at, c.id`, productID, agencyID)
-		all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.Comment, error) {
+			WHERE c.product_id = $1 AND p.owner_agency_id = $2 ORDER BY c.created_at, c.id`, productID, agencyID).
+		Query(collect(&all, func(r pgx.CollectableRow) (product.Comment, error) {
 			var c product.Comment
 			var qm []byte
 			var resolvedAt *time.Time
@@ -171,27 +172,25 @@ func (db *DB) FindComments(ctx context.Context, agencyID, productID int64) ([]pr
 			}
 			c.ResolvedAt = resolvedAt
 			return c, json.Unmarshal(qm, &c.QuoteMarking)
-		})
-		if err != nil {
-			return err
+		}))
+	if err := db.batchAs(ctx, agencyID, 0, b); err != nil {
+		return nil, err
+	}
+	index := map[int64]int{}
+	for _, c := range all {
+		if c.ParentID == nil {
+			index[c.ID] = len(out)
+			out = append(out, c)
 		}
-		index := map[int64]int{}
-		for _, c := range all {
-			if c.ParentID == nil {
-				index[c.ID] = len(out)
-				out = append(out, c)
+	}
+	for _, c := range all {
+		if c.ParentID != nil {
+			if i, ok := index[*c.ParentID]; ok {
+				out[i].Answers = append(out[i].Answers, c)
 			}
 		}
-		for _, c := range all {
-			if c.ParentID != nil {
-				if i, ok := index[*c.ParentID]; ok {
-					out[i].Answers = append(out[i].Answers, c)
-				}
-			}
-		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // CountOpenComments returns, for each product of the agency with open review comments, how many
@@ -199,19 +198,16 @@ func (db *DB) FindComments(ctx context.Context, agencyID, productID int64) ([]pr
 // changed least recently first.
 func (db *DB) CountOpenComments(ctx context.Context, agencyID, userID int64) ([]product.CommentTally, error) {
 	var out []product.CommentTally
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT p.id, p.type, p.state, p.title,
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.id, p.type, p.state, p.title,
 			EXISTS (SELECT 1 FROM product_author a WHERE a.product_id = p.id AND a.user_id = $2),
 			count(*), count(*) FILTER (WHERE c.author_id = $2)
 			FROM review_comment c JOIN product p ON p.id = c.product_id
 			WHERE p.owner_agency_id = $1 AND c.state = 'open'
-			GROUP BY p.id ORDER BY p.updated_at, p.id LIMIT 200`, agencyID, userID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.CommentTally, error) {
+			GROUP BY p.id ORDER BY p.updated_at, p.id LIMIT 200`, agencyID, userID).
+		Query(collect(&out, func(r pgx.CollectableRow) (product.CommentTally, error) {
 			var t product.CommentTally
 			return t, r.Scan(&t.ProductID, &t.Type, &t.State, &t.Title, &t.Authored, &t.Open, &t.Mine)
-		})
-		return err
-	})
-	return out, err
+		}))
+	return out, db.batchAs(ctx, agencyID, 0, b)
 }

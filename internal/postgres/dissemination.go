@@ -44,28 +44,26 @@ func (db *DB) DisseminateEdition(ctx context.Context, agencyID, userID, editionI
 // FindLedger returns an edition's release ledger with the number of readers per agency (owner only).
 func (db *DB) FindLedger(ctx context.Context, agencyID, editionID int64) ([]product.LedgerEntry, error) {
 	var out []product.LedgerEntry
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT a.id, a.code, a.name, u.display_name, l.released_at, l.justification, l.caveats,
+	b := &pgx.Batch{}
+	b.Queue(`SELECT a.id, a.code, a.name, u.display_name, l.released_at, l.justification, l.caveats,
 			(SELECT count(*) FROM receipt r WHERE r.edition_id = l.edition_id AND r.agency_id = l.agency_id)
 			FROM release_ledger l JOIN edition e ON e.id = l.edition_id JOIN agency a ON a.id = l.agency_id
 			JOIN app_user u ON u.id = l.released_by
-			WHERE l.edition_id = $1 AND e.owner_agency_id = $2 ORDER BY a.code`, editionID, agencyID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.LedgerEntry, error) {
+			WHERE l.edition_id = $1 AND e.owner_agency_id = $2 ORDER BY a.code`, editionID, agencyID).
+		Query(collect(&out, func(r pgx.CollectableRow) (product.LedgerEntry, error) {
 			var l product.LedgerEntry
 			return l, r.Scan(&l.AgencyID, &l.AgencyCode, &l.AgencyName, &l.ReleasedBy, &l.ReleasedAt, &l.Justification, &l.Caveats, &l.Readers)
-		})
-		return err
-	})
-	return out, err
+		}))
+	return out, db.batchAs(ctx, agencyID, 0, b)
 }
 
 // FindInbox returns the editions released to the agency (not rescinded), newest first, with the
 // user's read state and the total. The agency setting travels in the same round trip as the query
 // (one pgx.Batch, one implicit transaction), and the query filters by the ledger explicitly as well.
 func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) ([]product.InboxItem, int, error) {
+	total := 0
+	var out []product.InboxItem
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('tearline.agency_id', $1, true)`, strconv.FormatInt(agencyID, 10))
 	b.Queue(`SELECT e.id, e.number, e.rev, e.type, e.title, e.banner, e.content->>'summary', l.released_at,
 			EXISTS (SELECT 1 FROM receipt r WHERE r.edition_id = e.id AND r.user_id = $2), count(*) OVER ()
 		FROM release_ledger l JOIN edition e ON e.id = l.edition_id
@@ -74,32 +72,24 @@ func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.I
 		  AND ($8::timestamptz IS NULL OR l.released_at >= $8) AND ($9::timestamptz IS NULL OR l.released_at < $9)
 		  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = e.id)
 		ORDER BY l.released_at DESC, e.id DESC LIMIT $4 OFFSET $5`, agencyID, userID, string(f.Type), f.Limit, f.Offset,
-		f.Topic, f.Region, f.From, f.To)
-	br := db.Pool.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return nil, 0, err
-	}
-	rows, _ := br.Query()
-	total := 0
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.InboxItem, error) {
-		var it product.InboxItem
-		return it, r.Scan(&it.EditionID, &it.Number, &it.Rev, &it.Type, &it.Title, &it.Banner, &it.Summary, &it.ReleasedAt, &it.Read, &total)
-	})
-	return out, total, formatError(err)
+		f.Topic, f.Region, f.From, f.To).
+		Query(collect(&out, func(r pgx.CollectableRow) (product.InboxItem, error) {
+			var it product.InboxItem
+			return it, r.Scan(&it.EditionID, &it.Number, &it.Rev, &it.Type, &it.Title, &it.Banner, &it.Summary, &it.ReleasedAt, &it.Read, &total)
+		}))
+	err := db.batchAs(ctx, agencyID, 0, b)
+	return out, total, err
 }
 
 // FindVisibleEdition returns an edition the agency owns or received (for recipients, RLS also hides
 // rescinded ones), and whether the agency owns it. Anything else is ENOTFOUND.
 func (db *DB) FindVisibleEdition(ctx context.Context, agencyID, editionID int64) (product.Edition, bool, error) {
 	var e product.Edition
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, editionSelect+` WHERE e.id = $1 AND (e.owner_agency_id = $2
-			OR EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $2))`, editionID, agencyID)
-		var err error
-		e, err = pgx.CollectExactlyOneRow(rows, scanEdition)
-		return err
-	})
+	b := &pgx.Batch{}
+	b.Queue(editionSelect+` WHERE e.id = $1 AND (e.owner_agency_id = $2
+			OR EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $2))`, editionID, agencyID).
+		Query(exactlyOne(&e, scanEdition))
+	err := db.batchAs(ctx, agencyID, 0, b)
 	if err == nil && e.OwnerAgencyID != agencyID && e.Rescinded != nil {
 		return product.Edition{}, false, apperr.NotFound()
 	}
@@ -109,7 +99,7 @@ func (db *DB) FindVisibleEdition(ctx context.Context, agencyID, editionID int64)
 // RecordEditionView records a view: the user's first view as a receipt (recipients only) and an
 // audit row, committed before the content is sent.
 func (db *DB) RecordEditionView(ctx context.Context, agencyID, userID int64, e product.Edition) error {
-	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
+	return db.inActorTx(ctx, agencyID, userID, func(tx pgx.Tx) error {
 		if e.OwnerAgencyID != agencyID {
 			if _, err := tx.Exec(ctx, `INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 				e.ID, userID, agencyID); err != nil {
@@ -124,26 +114,24 @@ func (db *DB) RecordEditionView(ctx context.Context, agencyID, userID int64, e p
 // FindRecallNotices returns the recall notices of editions the agency received (newest first).
 func (db *DB) FindRecallNotices(ctx context.Context, agencyID int64) ([]product.RecallNotice, error) {
 	var out []product.RecallNotice
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() ORDER BY at DESC LIMIT 100`)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.RecallNotice, error) {
-			var n product.RecallNotice
-			return n, r.Scan(&n.EditionID, &n.Number, &n.Rev, &n.Reason, &n.At)
-		})
-		return err
-	})
-	return out, err
+	b := &pgx.Batch{}
+	b.Queue(`SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() ORDER BY at DESC LIMIT 100`).
+		Query(collect(&out, scanRecallNotice))
+	return out, db.batchAs(ctx, agencyID, 0, b)
+}
+
+func scanRecallNotice(r pgx.CollectableRow) (product.RecallNotice, error) {
+	var n product.RecallNotice
+	return n, r.Scan(&n.EditionID, &n.Number, &n.Rev, &n.Reason, &n.At)
 }
 
 // FindRecallNotice returns the recall notice of one edition the agency received, or ENOTFOUND.
 func (db *DB) FindRecallNotice(ctx context.Context, agencyID, editionID int64) (product.RecallNotice, error) {
 	var n product.RecallNotice
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() WHERE edition_id = $1`, editionID).
-			Scan(&n.EditionID, &n.Number, &n.Rev, &n.Reason, &n.At)
-	})
-	return n, err
+	b := &pgx.Batch{}
+	b.Queue(`SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() WHERE edition_id = $1`, editionID).
+		Query(exactlyOne(&n, scanRecallNotice))
+	return n, db.batchAs(ctx, agencyID, 0, b)
 }
 
 // FindSuccessor returns the edition that supersedes e, if the agency may see it.
@@ -151,11 +139,11 @@ func (db *DB) FindSuccessor(ctx context.Context, agencyID, editionID int64) (int
 	var id int64
 	var number string
 	var rev int
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT e.id, e.number, e.rev FROM edition e WHERE e.supersedes = $1
+	b := &pgx.Batch{}
+	b.Queue(`SELECT e.id, e.number, e.rev FROM edition e WHERE e.supersedes = $1
 			AND (e.owner_agency_id = $2 OR EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $2))`,
-			editionID, agencyID).Scan(&id, &number, &rev)
-	})
+		editionID, agencyID).QueryRow(func(row pgx.Row) error { return row.Scan(&id, &number, &rev) })
+	err := db.batchAs(ctx, agencyID, 0, b)
 	if apperr.Code(err) == apperr.ENOTFOUND {
 		return 0, "", false, nil
 	}

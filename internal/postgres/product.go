@@ -14,29 +14,6 @@ import (
 	"tearline/internal/product"
 )
 
-// inAgencyTx runs fn in a transaction whose row-level-security setting names the agency; rows of
-// other agencies are invisible to every statement in it. No user is named.
-func (db *DB) inAgencyTx(ctx context.Context, agencyID int64, fn func(pgx.Tx) error) error {
-	return db.inActorTx(ctx, agencyID, 0, fn)
-}
-
-// inActorTx is inAgencyTx that also names the user (tearline.user_id; 0 names nobody), so that
-// row-level security shows a steering member the assessments assigned to them, for reading only.
-// Both settings are set in one statement.
-func (db *DB) inActorTx(ctx context.Context, agencyID, userID int64, fn func(pgx.Tx) error) error {
-	return formatError(db.inTx(ctx, func(tx pgx.Tx) error {
-		uid := ""
-		if userID != 0 {
-			uid = strconv.FormatInt(userID, 10)
-		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('tearline.agency_id', $1, true), set_config('tearline.user_id', $2, true)`,
-			strconv.FormatInt(agencyID, 10), uid); err != nil {
-			return fmt.Errorf("set agency and user: %w", err)
-		}
-		return fn(tx)
-	}))
-}
-
 // CreateProduct creates a draft owned by agencyID with its creator as first author, one heading and
 // one paragraph portion per template section (each marked as initial), and version 1.
 func (db *DB) CreateProduct(ctx context.Context, agencyID, userID int64, p *product.Product, initial marking.Marking) error {
@@ -115,69 +92,70 @@ func insertVersion(ctx context.Context, tx pgx.Tx, productID, userID int64, kind
 }
 
 // FindProductByID loads a product of the agency with its authors, portions, sources and attachment
-// metadata. A product of another agency is ENOTFOUND, like a missing one.
+// metadata, in one round trip. A product of another agency is ENOTFOUND, like a missing one.
 func (db *DB) FindProductByID(ctx context.Context, agencyID, id int64) (product.Product, error) {
 	var p product.Product
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		var err error
-		p, err = loadProduct(ctx, tx, agencyID, id)
-		return err
-	})
-	return p, err
+	b := &pgx.Batch{}
+	queueProduct(b, agencyID, id, &p)
+	return p, db.batchAs(ctx, agencyID, 0, b)
 }
 
+// loadProduct loads a product inside tx (pipelined: one round trip).
 func loadProduct(ctx context.Context, tx pgx.Tx, agencyID, id int64) (product.Product, error) {
 	var p product.Product
-	var des []byte
-	err := tx.QueryRow(ctx, `SELECT id, owner_agency_id, type, state, title, summary, topics, regions, originating_office,
+	b := &pgx.Batch{}
+	queueProduct(b, agencyID, id, &p)
+	return p, tx.SendBatch(ctx, b).Close()
+}
+
+// queueProduct queues the statements that load product id of the agency into p; the first fails
+// with pgx.ErrNoRows when the agency has no such product.
+func queueProduct(b *pgx.Batch, agencyID, id int64, p *product.Product) {
+	b.Queue(`SELECT id, owner_agency_id, type, state, title, summary, topics, regions, originating_office,
 		designation, us_person, victim_data, foreign_recipients, rev, details_rev, created_by, created_at, updated_by, updated_at
-		FROM product WHERE id = $1 AND owner_agency_id = $2`, id, agencyID).
-		Scan(&p.ID, &p.OwnerAgencyID, &p.Type, &p.State, &p.Title, &p.Summary, &p.Topics, &p.Regions, &p.OriginatingOffice,
-			&des, &p.USPerson, &p.VictimData, &p.ForeignRecipients, &p.Rev, &p.DetailsRev, &p.CreatedBy, &p.CreatedAt, &p.UpdatedBy, &p.UpdatedAt)
-	if err != nil {
-		return p, err
-	}
-	if err := json.Unmarshal(des, &p.Designation); err != nil {
-		return p, fmt.Errorf("designation: %w", err)
-	}
-	rows, _ := tx.Query(ctx, `SELECT a.user_id, u.display_name FROM product_author a JOIN app_user u ON u.id = a.user_id
-		WHERE a.product_id = $1 ORDER BY a.position`, id)
-	if p.Authors, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.Author, error) {
-		var a product.Author
-		return a, r.Scan(&a.UserID, &a.Name)
-	}); err != nil {
-		return p, err
-	}
-	rows, _ = tx.Query(ctx, `SELECT id, position, kind, section, body, marking, rev, updated_at FROM portion
-		WHERE product_id = $1 ORDER BY position`, id)
-	if p.Portions, err = pgx.CollectRows(rows, scanPortion); err != nil {
-		return p, err
-	}
-	rows, _ = tx.Query(ctx, `SELECT id, description, source_date, originating_agency, scheme, source_grade, information_grade,
-		handling, handling_text FROM product_source WHERE product_id = $1 ORDER BY position, id`, id)
-	if p.Sources, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.Source, error) {
-		var s product.Source
-		err := r.Scan(&s.ID, &s.Description, &s.Date, &s.OriginatingAgency, &s.Grade.Scheme, &s.Grade.Source,
-			&s.Grade.Information, &s.Grade.Handling, &s.Grade.HandlingText)
-		return s, err
-	}); err != nil {
-		return p, err
-	}
-	rows, _ = tx.Query(ctx, `SELECT id, stored_name, filename, content_type, size, sha256, marking, created_by, created_at
-		FROM attachment WHERE product_id = $1 ORDER BY id`, id)
-	if p.Attachments, err = pgx.CollectRows(rows, scanAttachment); err != nil {
-		return p, err
-	}
-	rows, _ = tx.Query(ctx, `SELECT quote_marking FROM review_comment WHERE product_id = $1 AND quote <> ''`, id)
-	p.QuotedMarkings, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (marking.Marking, error) {
-		var m marking.Marking
-		var b []byte
-		if err := r.Scan(&b); err != nil {
-			return m, err
+		FROM product WHERE id = $1 AND owner_agency_id = $2`, id, agencyID).QueryRow(func(row pgx.Row) error {
+		var des []byte
+		if err := row.Scan(&p.ID, &p.OwnerAgencyID, &p.Type, &p.State, &p.Title, &p.Summary, &p.Topics, &p.Regions, &p.OriginatingOffice,
+			&des, &p.USPerson, &p.VictimData, &p.ForeignRecipients, &p.Rev, &p.DetailsRev, &p.CreatedBy, &p.CreatedAt, &p.UpdatedBy, &p.UpdatedAt); err != nil {
+			return err
 		}
-		return m, json.Unmarshal(b, &m)
+		if err := json.Unmarshal(des, &p.Designation); err != nil {
+			return fmt.Errorf("designation: %w", err)
+		}
+		return nil
 	})
-	return p, err
+	// The owner filter is repeated on each statement: the product row's check does not guard the others.
+	b.Queue(`SELECT a.user_id, u.display_name FROM product_author a JOIN app_user u ON u.id = a.user_id
+		JOIN product p ON p.id = a.product_id WHERE a.product_id = $1 AND p.owner_agency_id = $2 ORDER BY a.position`, id, agencyID).
+		Query(collect(&p.Authors, func(r pgx.CollectableRow) (product.Author, error) {
+			var a product.Author
+			return a, r.Scan(&a.UserID, &a.Name)
+		}))
+	b.Queue(`SELECT x.id, x.position, x.kind, x.section, x.body, x.marking, x.rev, x.updated_at FROM portion x
+		JOIN product p ON p.id = x.product_id WHERE x.product_id = $1 AND p.owner_agency_id = $2 ORDER BY x.position`, id, agencyID).
+		Query(collect(&p.Portions, scanPortion))
+	b.Queue(`SELECT s.id, s.description, s.source_date, s.originating_agency, s.scheme, s.source_grade, s.information_grade,
+		s.handling, s.handling_text FROM product_source s JOIN product p ON p.id = s.product_id
+		WHERE s.product_id = $1 AND p.owner_agency_id = $2 ORDER BY s.position, s.id`, id, agencyID).
+		Query(collect(&p.Sources, func(r pgx.CollectableRow) (product.Source, error) {
+			var s product.Source
+			err := r.Scan(&s.ID, &s.Description, &s.Date, &s.OriginatingAgency, &s.Grade.Scheme, &s.Grade.Source,
+				&s.Grade.Information, &s.Grade.Handling, &s.Grade.HandlingText)
+			return s, err
+		}))
+	b.Queue(`SELECT x.id, x.stored_name, x.filename, x.content_type, x.size, x.sha256, x.marking, x.created_by, x.created_at
+		FROM attachment x JOIN product p ON p.id = x.product_id WHERE x.product_id = $1 AND p.owner_agency_id = $2 ORDER BY x.id`, id, agencyID).
+		Query(collect(&p.Attachments, scanAttachment))
+	b.Queue(`SELECT c.quote_marking FROM review_comment c JOIN product p ON p.id = c.product_id
+		WHERE c.product_id = $1 AND p.owner_agency_id = $2 AND c.quote <> ''`, id, agencyID).
+		Query(collect(&p.QuotedMarkings, func(r pgx.CollectableRow) (marking.Marking, error) {
+			var m marking.Marking
+			var raw []byte
+			if err := r.Scan(&raw); err != nil {
+				return m, err
+			}
+			return m, json.Unmarshal(raw, &m)
+		}))
 }
 
 func scanPortion(r pgx.CollectableRow) (product.Portion, error) {
@@ -205,8 +183,8 @@ type DraftFilter = product.DraftFilter
 func (db *DB) FindDrafts(ctx context.Context, agencyID int64, f product.DraftFilter) ([]product.DraftSummary, int, error) {
 	var out []product.DraftSummary
 	total := 0
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT p.id, p.type, p.state, p.title, p.updated_at, u.display_name,
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.id, p.type, p.state, p.title, p.updated_at, u.display_name,
 			(SELECT string_agg(au.display_name, ', ' ORDER BY a.position) FROM product_author a JOIN app_user au ON au.id = a.user_id WHERE a.product_id = p.id),
 			count(*) OVER ()
 			FROM product p JOIN app_user u ON u.id = p.updated_by
@@ -214,15 +192,13 @@ func (db *DB) FindDrafts(ctx context.Context, agencyID int64, f product.DraftFil
 			  AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_author a WHERE a.product_id = p.id AND a.user_id = $2))
 			  AND ($3 = '' OR p.type = $3) AND ($4 = '' OR p.state = $4)
 			ORDER BY p.updated_at DESC, p.id DESC LIMIT $5 OFFSET $6`,
-			agencyID, f.AuthorID, string(f.Type), string(f.State), f.Limit, f.Offset)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.DraftSummary, error) {
+		agencyID, f.AuthorID, string(f.Type), string(f.State), f.Limit, f.Offset).
+		Query(collect(&out, func(r pgx.CollectableRow) (product.DraftSummary, error) {
 			var d product.DraftSummary
 			err := r.Scan(&d.ID, &d.Type, &d.State, &d.Title, &d.UpdatedAt, &d.UpdatedBy, &d.Authors, &total)
 			return d, err
-		})
-		return err
-	})
+		}))
+	err := db.batchAs(ctx, agencyID, 0, b)
 	return out, total, err
 }
 
@@ -248,20 +224,18 @@ func (db *DB) FindReviewQueue(ctx context.Context, agencyID, userID int64, state
 	for i, s := range states {
 		ss[i] = string(s)
 	}
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT p.id, p.type, p.state, p.title, p.updated_at, u.display_name,
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.id, p.type, p.state, p.title, p.updated_at, u.display_name,
 			(SELECT string_agg(au.display_name, ', ' ORDER BY a.position) FROM product_author a JOIN app_user au ON au.id = a.user_id WHERE a.product_id = p.id)
 			FROM product p JOIN app_user u ON u.id = p.updated_by
 			WHERE p.owner_agency_id = $1 AND p.state = ANY($2)
 			  AND NOT EXISTS (SELECT 1 FROM product_author a WHERE a.product_id = p.id AND a.user_id = $3)
-			ORDER BY p.updated_at, p.id LIMIT 200`, agencyID, ss, userID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.DraftSummary, error) {
+			ORDER BY p.updated_at, p.id LIMIT 200`, agencyID, ss, userID).
+		Query(collect(&out, func(r pgx.CollectableRow) (product.DraftSummary, error) {
 			var d product.DraftSummary
 			return d, r.Scan(&d.ID, &d.Type, &d.State, &d.Title, &d.UpdatedAt, &d.UpdatedBy, &d.Authors)
-		})
-		return err
-	})
+		}))
+	err := db.batchAs(ctx, agencyID, 0, b)
 	return out, err
 }
 

@@ -15,17 +15,15 @@ import (
 // FindVersions lists a product's versions, newest first (snapshots included).
 func (db *DB) FindVersions(ctx context.Context, agencyID, productID int64) ([]product.Version, error) {
 	var out []product.Version
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		if _, err := loadProductHead(ctx, tx, agencyID, productID); err != nil {
-			return err
-		}
-		rows, _ := tx.Query(ctx, `SELECT v.id, v.number, v.kind, v.note, v.snapshot, v.created_by, u.display_name, v.created_at
-			FROM product_version v JOIN app_user u ON u.id = v.created_by WHERE v.product_id = $1 ORDER BY v.number DESC`, productID)
-		var err error
-		out, err = pgx.CollectRows(rows, scanVersion)
-		return err
-	})
-	return out, err
+	var rev int
+	b := &pgx.Batch{}
+	b.Queue(`SELECT rev FROM product WHERE id = $1 AND owner_agency_id = $2`, productID, agencyID).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&rev) })
+	b.Queue(`SELECT v.id, v.number, v.kind, v.note, v.snapshot, v.created_by, u.display_name, v.created_at
+			FROM product_version v JOIN app_user u ON u.id = v.created_by JOIN product p ON p.id = v.product_id
+			WHERE v.product_id = $1 AND p.owner_agency_id = $2 ORDER BY v.number DESC`, productID, agencyID).
+		Query(collect(&out, scanVersion))
+	return out, db.batchAs(ctx, agencyID, 0, b)
 }
 
 func scanVersion(r pgx.CollectableRow) (product.Version, error) {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -54,13 +53,18 @@ func (db *DB) AcknowledgeEdition(ctx context.Context, agencyID, userID, editionI
 	return ack, created, err
 }
 
-func findAcknowledgement(ctx context.Context, tx pgx.Tx, agencyID, editionID int64) (product.Acknowledgement, error) {
+// ackSelect reads acknowledgements (k) with the acknowledging user's name.
+const ackSelect = `SELECT k.edition_id, k.agency_id, k.user_id, u.display_name, k.at
+	FROM acknowledgement k JOIN app_user u ON u.id = k.user_id`
+
+func scanAck(r pgx.CollectableRow) (product.Acknowledgement, error) {
 	var a product.Acknowledgement
-	err := tx.QueryRow(ctx, `SELECT k.edition_id, k.agency_id, k.user_id, u.display_name, k.at
-		FROM acknowledgement k JOIN app_user u ON u.id = k.user_id
-		WHERE k.edition_id = $1 AND k.agency_id = $2`, editionID, agencyID).
-		Scan(&a.EditionID, &a.AgencyID, &a.UserID, &a.UserName, &a.At)
-	return a, err
+	return a, r.Scan(&a.EditionID, &a.AgencyID, &a.UserID, &a.UserName, &a.At)
+}
+
+func findAcknowledgement(ctx context.Context, tx pgx.Tx, agencyID, editionID int64) (product.Acknowledgement, error) {
+	rows, _ := tx.Query(ctx, ackSelect+` WHERE k.edition_id = $1 AND k.agency_id = $2`, editionID, agencyID)
+	return pgx.CollectExactlyOneRow(rows, scanAck)
 }
 
 // SendFeedback adds the user's feedback on an edition the agency holds, audited in the same
@@ -91,28 +95,25 @@ func (db *DB) SendFeedback(ctx context.Context, agencyID, userID int64, f *produ
 // acknowledgement (nil while due) and the user's current feedback (nil when none). Never anything of
 // other agencies or other users.
 func (db *DB) FindOwnReach(ctx context.Context, agencyID, userID, editionID int64) (*product.Acknowledgement, *product.Feedback, error) {
+	var acks []product.Acknowledgement
+	var fs []product.Feedback
+	b := &pgx.Batch{}
+	b.Queue(ackSelect+` WHERE k.edition_id = $1 AND k.agency_id = $2`, editionID, agencyID).Query(collect(&acks, scanAck))
+	b.Queue(`SELECT `+feedbackColumns+` `+feedbackFrom+`
+			WHERE f.edition_id = $1 AND f.agency_id = $2 AND f.user_id = $3 ORDER BY f.id DESC LIMIT 1`, editionID, agencyID, userID).
+		Query(collect(&fs, scanFeedback))
+	if err := db.batchAs(ctx, agencyID, userID, b); err != nil {
+		return nil, nil, err
+	}
 	var ack *product.Acknowledgement
 	var mine *product.Feedback
-	err := db.inActorTx(ctx, agencyID, userID, func(tx pgx.Tx) error {
-		a, err := findAcknowledgement(ctx, tx, agencyID, editionID)
-		switch {
-		case err == nil:
-			ack = &a
-		case !errors.Is(err, pgx.ErrNoRows):
-			return err
-		}
-		rows, _ := tx.Query(ctx, `SELECT `+feedbackColumns+` `+feedbackFrom+`
-			WHERE f.edition_id = $1 AND f.agency_id = $2 AND f.user_id = $3 ORDER BY f.id DESC LIMIT 1`, editionID, agencyID, userID)
-		fs, err := pgx.CollectRows(rows, scanFeedback)
-		if err != nil {
-			return err
-		}
-		if len(fs) == 1 {
-			mine = &fs[0]
-		}
-		return nil
-	})
-	return ack, mine, err
+	if len(acks) == 1 {
+		ack = &acks[0]
+	}
+	if len(fs) == 1 {
+		mine = &fs[0]
+	}
+	return ack, mine, nil
 }
 
 // feedbackColumns and feedbackFrom read feedback rows (f) with the agency, the author and the
@@ -138,8 +139,8 @@ func scanFeedback(r pgx.CollectableRow) (product.Feedback, error) {
 // and the current feedback of every recipient user, newest first. Another agency gets nothing.
 func (db *DB) FindReach(ctx context.Context, agencyID, editionID int64) (product.Reach, error) {
 	var out product.Reach
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT a.id, a.code, a.name, l.released_at,
+	b := &pgx.Batch{}
+	b.Queue(`SELECT a.id, a.code, a.name, l.released_at,
 				(SELECT count(*) FROM receipt r WHERE r.edition_id = l.edition_id AND r.agency_id = l.agency_id),
 				k.user_id, u.display_name, k.at, s.n, coalesce(s.rel, 0), coalesce(s.tim, 0), coalesce(s.act, 0)
 			FROM release_ledger l JOIN edition e ON e.id = l.edition_id JOIN agency a ON a.id = l.agency_id
@@ -149,9 +150,8 @@ func (db *DB) FindReach(ctx context.Context, agencyID, editionID int64) (product
 					avg(c.actionability)::float8 AS act
 				FROM (SELECT DISTINCT ON (x.user_id) x.relevance, x.timeliness, x.actionability FROM feedback x
 					WHERE x.edition_id = l.edition_id AND x.agency_id = l.agency_id ORDER BY x.user_id, x.id DESC) c) s
-			WHERE l.edition_id = $1 AND e.owner_agency_id = $2 ORDER BY a.code`, editionID, agencyID)
-		var err error
-		out.Agencies, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.ReachEntry, error) {
+			WHERE l.edition_id = $1 AND e.owner_agency_id = $2 ORDER BY a.code`, editionID, agencyID).
+		Query(collect(&out.Agencies, func(r pgx.CollectableRow) (product.ReachEntry, error) {
 			var x product.ReachEntry
 			var ackUser *int64
 			var ackName *string
@@ -162,17 +162,12 @@ func (db *DB) FindReach(ctx context.Context, agencyID, editionID int64) (product
 				x.Ack = &product.Acknowledgement{EditionID: editionID, AgencyID: x.AgencyID, UserID: *ackUser, UserName: *ackName, At: *ackAt}
 			}
 			return x, err
-		})
-		if err != nil {
-			return err
-		}
-		rows, _ = tx.Query(ctx, `SELECT * FROM (SELECT DISTINCT ON (f.agency_id, f.user_id) `+feedbackColumns+` `+feedbackFrom+`
+		}))
+	b.Queue(`SELECT * FROM (SELECT DISTINCT ON (f.agency_id, f.user_id) `+feedbackColumns+` `+feedbackFrom+`
 				JOIN edition e ON e.id = f.edition_id WHERE f.edition_id = $1 AND e.owner_agency_id = $2
-				ORDER BY f.agency_id, f.user_id, f.id DESC) latest ORDER BY at DESC, id DESC`, editionID, agencyID)
-		out.Feedback, err = pgx.CollectRows(rows, scanFeedback)
-		return err
-	})
-	return out, err
+				ORDER BY f.agency_id, f.user_id, f.id DESC) latest ORDER BY at DESC, id DESC`, editionID, agencyID).
+		Query(collect(&out.Feedback, scanFeedback))
+	return out, db.batchAs(ctx, agencyID, 0, b)
 }
 
 // FindAcknowledged reports which of the editions the agency has acknowledged (for its inbox). The
@@ -182,18 +177,13 @@ func (db *DB) FindAcknowledged(ctx context.Context, agencyID int64, editionIDs [
 	if len(editionIDs) == 0 {
 		return out, nil
 	}
+	var ids []int64
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('tearline.agency_id', $1, true)`, strconv.FormatInt(agencyID, 10))
-	b.Queue(`SELECT edition_id FROM acknowledgement WHERE agency_id = $1 AND edition_id = ANY($2)`, agencyID, editionIDs)
-	br := db.Pool.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return nil, err
-	}
-	rows, _ := br.Query()
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	b.Queue(`SELECT edition_id FROM acknowledgement WHERE agency_id = $1 AND edition_id = ANY($2)`, agencyID, editionIDs).
+		Query(collect(&ids, pgx.RowTo[int64]))
+	err := db.batchAs(ctx, agencyID, 0, b)
 	for _, id := range ids {
 		out[id] = true
 	}
-	return out, formatError(err)
+	return out, err
 }

@@ -49,18 +49,17 @@ func transition(ctx context.Context, tx pgx.Tx, agencyID, userID, productID int6
 // FindTransitions returns a product's timeline, oldest first.
 func (db *DB) FindTransitions(ctx context.Context, agencyID, productID int64) ([]product.Transition, error) {
 	var out []product.Transition
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT t.from_state, t.to_state, t.action, t.comment, u.display_name, t.at
+	b := &pgx.Batch{}
+	b.Queue(`SELECT t.from_state, t.to_state, t.action, t.comment, u.display_name, t.at
 			FROM product_transition t JOIN app_user u ON u.id = t.actor_id JOIN product p ON p.id = t.product_id
-			WHERE t.product_id = $1 AND p.owner_agency_id = $2 ORDER BY t.at, t.id`, productID, agencyID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.Transition, error) {
-			var t product.Transition
-			return t, r.Scan(&t.From, &t.To, &t.Action, &t.Comment, &t.ActorName, &t.At)
-		})
-		return err
-	})
-	return out, err
+			WHERE t.product_id = $1 AND p.owner_agency_id = $2 ORDER BY t.at, t.id`, productID, agencyID).
+		Query(collect(&out, scanTransition))
+	return out, db.batchAs(ctx, agencyID, 0, b)
+}
+
+func scanTransition(r pgx.CollectableRow) (product.Transition, error) {
+	var t product.Transition
+	return t, r.Scan(&t.From, &t.To, &t.Action, &t.Comment, &t.ActorName, &t.At)
 }
 
 // ReleaseProduct is the only place an edition is created: it freezes the approved product's content,
@@ -122,25 +121,18 @@ func (db *DB) ReleaseProduct(ctx context.Context, agencyID, userID, productID in
 // FindEditions returns the editions of a product, newest revision first.
 func (db *DB) FindEditions(ctx context.Context, agencyID, productID int64) ([]product.Edition, error) {
 	var out []product.Edition
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, editionSelect+` WHERE e.product_id = $1 AND e.owner_agency_id = $2 ORDER BY e.rev DESC`, productID, agencyID)
-		var err error
-		out, err = pgx.CollectRows(rows, scanEdition)
-		return err
-	})
-	return out, err
+	b := &pgx.Batch{}
+	b.Queue(editionSelect+` WHERE e.product_id = $1 AND e.owner_agency_id = $2 ORDER BY e.rev DESC`, productID, agencyID).
+		Query(collect(&out, scanEdition))
+	return out, db.batchAs(ctx, agencyID, 0, b)
 }
 
 // FindEditionByID returns one edition of the agency.
 func (db *DB) FindEditionByID(ctx context.Context, agencyID, id int64) (product.Edition, error) {
 	var e product.Edition
-	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, editionSelect+` WHERE e.id = $1 AND e.owner_agency_id = $2`, id, agencyID)
-		var err error
-		e, err = pgx.CollectExactlyOneRow(rows, scanEdition)
-		return err
-	})
-	return e, err
+	b := &pgx.Batch{}
+	b.Queue(editionSelect+` WHERE e.id = $1 AND e.owner_agency_id = $2`, id, agencyID).Query(exactlyOne(&e, scanEdition))
+	return e, db.batchAs(ctx, agencyID, 0, b)
 }
 
 const editionSelect = `SELECT e.id, e.product_id, e.owner_agency_id, e.number, e.rev, e.type, e.title, e.banner, e.content, e.sha256,

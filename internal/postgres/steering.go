@@ -186,10 +186,7 @@ func (db *DB) FindProductForSteering(ctx context.Context, memberUserID, memberAg
 		rows, _ := tx.Query(ctx, `SELECT t.from_state, t.to_state, t.action, t.comment, u.display_name, t.at
 			FROM product_transition t JOIN app_user u ON u.id = t.actor_id
 			WHERE t.product_id = $1 ORDER BY t.at, t.id`, productID)
-		c.Timeline, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.Transition, error) {
-			var t product.Transition
-			return t, r.Scan(&t.From, &t.To, &t.Action, &t.Comment, &t.ActorName, &t.At)
-		})
+		c.Timeline, err = pgx.CollectRows(rows, scanTransition)
 		return err
 	})
 	return c, err
@@ -199,8 +196,8 @@ func (db *DB) FindProductForSteering(ctx context.Context, memberUserID, memberAg
 // member, oldest change first, with the member's decision so far.
 func (db *DB) FindSteeringQueue(ctx context.Context, memberUserID, memberAgencyID int64) ([]product.SteeringQueueItem, error) {
 	var out []product.SteeringQueueItem
-	err := db.inActorTx(ctx, memberAgencyID, memberUserID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT p.id, p.type, p.state, p.title, p.updated_at, u.display_name,
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.id, p.type, p.state, p.title, p.updated_at, u.display_name,
 			(SELECT string_agg(au.display_name, ', ' ORDER BY a.position) FROM product_author a JOIN app_user au ON au.id = a.user_id WHERE a.product_id = p.id),
 			ag.code, p.steering_round, coalesce(d.decision, '')
 			FROM product p
@@ -208,9 +205,8 @@ func (db *DB) FindSteeringQueue(ctx context.Context, memberUserID, memberAgencyI
 			JOIN app_user u ON u.id = p.updated_by JOIN agency ag ON ag.id = p.owner_agency_id
 			LEFT JOIN steering_decision d ON d.product_id = p.id AND d.user_id = sa.user_id AND d.round = sa.round
 			WHERE p.state = 'steering_review'
-			ORDER BY p.updated_at, p.id LIMIT 200`, memberUserID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (product.SteeringQueueItem, error) {
+			ORDER BY p.updated_at, p.id LIMIT 200`, memberUserID).
+		Query(collect(&out, func(r pgx.CollectableRow) (product.SteeringQueueItem, error) {
 			var it product.SteeringQueueItem
 			var authors *string
 			err := r.Scan(&it.ID, &it.Type, &it.State, &it.Title, &it.UpdatedAt, &it.UpdatedBy, &authors, &it.OwnerAgency, &it.Round, &it.Decision)
@@ -218,10 +214,8 @@ func (db *DB) FindSteeringQueue(ctx context.Context, memberUserID, memberAgencyI
 				it.Authors = *authors
 			}
 			return it, err
-		})
-		return err
-	})
-	return out, err
+		}))
+	return out, db.batchAs(ctx, memberAgencyID, memberUserID, b)
 }
 
 // RecordSteeringDecision records an assigned member's decision (replacing an earlier one of the same

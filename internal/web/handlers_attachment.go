@@ -179,6 +179,33 @@ func (s *Server) handleAttachmentDownload(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, err)
 		return
 	}
+	serveAttachment(w, a, data)
+}
+
+// handleEditionAttachment serves an attachment frozen into an edition the agency owns or holds; a
+// hidden edition, or an attachment it does not name, answers 404 like a missing one.
+func (s *Server) handleEditionAttachment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := user.PrincipalFrom(ctx)
+	e, _, ok := s.loadEdition(w, r, authz.ActRead)
+	if !ok {
+		return
+	}
+	aid, err := idParam(r, "aid")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	a, data, err := s.Store.FindEditionAttachment(ctx, p.AgencyID, p.UserID, e.ID, aid)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	serveAttachment(w, a, data)
+}
+
+// serveAttachment sends an attachment as a download that the browser never renders in the portal's origin.
+func serveAttachment(w http.ResponseWriter, a product.Attachment, data []byte) {
 	h := w.Header()
 	h.Set("Content-Type", servedType(a.ContentType))
 	h.Set("Content-Disposition", contentDisposition(a.Filename))

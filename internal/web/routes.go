@@ -103,6 +103,7 @@ func (s *Server) routes() []route {
 		{"POST", "/products/{id}/comments/{cid}/resolve", can(authz.ActResolve, authz.TypeComment), h(s.handleCommentResolve)},
 		{"POST", "/products/{id}/comments/{cid}/reopen", can(authz.ActResolve, authz.TypeComment), h(s.handleCommentReopen)},
 		{"GET", "/editions/{id}", can(authz.ActRead, authz.TypeEdition), h(s.handleEditionShow)},
+		{"GET", "/editions/{id}/attachments/{aid}", can(authz.ActRead, authz.TypeEdition), h(s.handleEditionAttachment)},
 		{"POST", "/editions/{id}/rescind", can(authz.ActRescind, authz.TypeEdition), h(s.handleEditionRescind)},
 		{"GET", "/editions/{id}/disseminate", can(authz.ActDisseminate, authz.TypeEdition), h(s.handleDisseminateForm)},
 		{"POST", "/editions/{id}/disseminate", can(authz.ActDisseminate, authz.TypeEdition), h(s.handleDisseminate)},

@@ -65,6 +65,7 @@ type ProductStore interface {
 	FindAnalysts(ctx context.Context, agencyID int64) ([]product.Author, error)
 	CreateAttachment(ctx context.Context, agencyID, userID, productID int64, a *product.Attachment, data []byte) error
 	FindAttachment(ctx context.Context, agencyID, productID, attachmentID int64) (product.Attachment, []byte, error)
+	FindEditionAttachment(ctx context.Context, agencyID, userID, editionID, attachmentID int64) (product.Attachment, []byte, error)
 	DeleteAttachment(ctx context.Context, agencyID, userID, productID, attachmentID int64) error
 	KeepConflictCopy(ctx context.Context, agencyID, userID, productID int64, x product.Portion, note string) error
 	TransitionProduct(ctx context.Context, agencyID, userID, productID int64, from, to product.State, action, comment string) error
