@@ -587,6 +587,7 @@ func (m *lmMatrix) runPersona(t *testing.T, p lmPersona) {
 	for _, typ := range []product.Type{"", product.TypeBulletin, product.TypeReport, product.TypeNote, product.TypeAnalysis, product.TypeAssessment, product.TypeTarget} {
 		m.checkInbox(t, b, p, typ)
 	}
+	m.checkSearch(t, b, p) // search_test.go
 	route := "/"
 	pg := b.get(route)
 	m.checkBody(t, p, route, pg.Body)

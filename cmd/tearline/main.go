@@ -32,6 +32,7 @@ Commands:
   migrate     create the database if missing and apply pending migrations (owner role)
   seed-demo   write the demo agencies and personas (idempotent)
   routes      print every route with the permission it requires
+  audit       audit verify: recompute the audit trail's hash chains and report the first broken row
 
 Configuration comes from environment variables; see README.md. Run "tearline <command> --help" for flags.
 `
@@ -47,6 +48,8 @@ func commands() map[string]command {
 		"migrate":   {"Create the database named in DATABASE_URL if missing and apply every pending migration.", runMigrate},
 		"seed-demo": {"Write the demo agencies and personas; running it again changes nothing.", runSeedDemo},
 		"routes":    {"Print the route table: method, pattern and the permission each route requires.", runRoutes},
+		"audit": {"audit verify [--anchors FILE]: recompute every hash chain of the audit trail (as DATABASE_URL) and report\n" +
+			"the first broken row of each broken chain; exits non-zero when one is broken.", runAudit},
 	}
 }
 

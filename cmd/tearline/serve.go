@@ -12,8 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"tearline/internal/auth"
 	"tearline/internal/authz"
@@ -21,6 +24,7 @@ import (
 	"tearline/internal/demo"
 	"tearline/internal/demoidp"
 	"tearline/internal/markdown"
+	"tearline/internal/notify"
 	"tearline/internal/postgres"
 	"tearline/internal/web"
 	assets "tearline/web"
@@ -30,9 +34,41 @@ import (
 type app struct {
 	db     *postgres.DB
 	server *web.Server
+	jobs   *river.Client[pgx.Tx] // the notification workers; serve starts them
 }
 
 func (a *app) Close() { a.db.Close() }
+
+// startJobs runs the background-job workers until ctx ends; the returned channel closes when they
+// have stopped (jobs in flight finish or are retried later).
+func (a *app) startJobs(ctx context.Context, logger *slog.Logger) (<-chan struct{}, error) {
+	if err := a.jobs.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start background jobs: %w", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := a.jobs.Stop(stop); err != nil {
+			logger.Warn("stop background jobs", "error", err)
+		}
+	}()
+	return done, nil
+}
+
+// mailer chooses how notification e-mail leaves: SMTP when configured, the outbox page in demo mode,
+// otherwise not at all.
+func mailer(cfg *config.Config, db *postgres.DB) notify.Mailer {
+	switch {
+	case cfg.SMTP.Addr != "":
+		return notify.SMTP{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password}
+	case cfg.Demo:
+		return notify.Outbox{Save: db.SaveOutbox}
+	}
+	return nil
+}
 
 // hooks let tests replace the clock and the HTTP client the relying party uses.
 type hooks struct {
@@ -82,7 +118,16 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk h
 		Providers: cfg.Providers, BaseURL: base, IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime, Logger: logger,
 		Now: hk.now, HTTPClient: hk.httpClient,
 	}, db, sessions)
-	return &app{db: db, server: web.New(d)}, nil
+	jobs, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
+		Queues:  map[string]river.QueueConfig{notify.Queue: {MaxWorkers: 4}},
+		Workers: notify.Workers(db, mailer(cfg, db), base, logger),
+		Logger:  logger,
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("background jobs: %w", err)
+	}
+	return &app{db: db, server: web.New(d), jobs: jobs}, nil
 }
 
 func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -110,6 +155,20 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 		return err
 	}
 	defer a.Close()
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := newAuditJobs(a.db, cfg, logger).start(jobsCtx)
+	notifyDone, err := a.startJobs(jobsCtx, logger)
+	if err != nil {
+		stopJobs()
+		<-jobsDone
+		ln.Close()
+		return err
+	}
+	defer func() {
+		stopJobs()
+		<-jobsDone
+		<-notifyDone
+	}()
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

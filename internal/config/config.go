@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"tearline/internal/audit"
 	"tearline/internal/workflow"
 )
 
@@ -61,6 +62,19 @@ type Config struct {
 	LogLevel           slog.Level
 	MaxAttachmentBytes int64
 	SteeringQuorum     workflow.QuorumRule
+	// AuditRetention is how long audit events are kept (at least a year); serve expires older ones.
+	AuditRetention audit.Retention
+	// AuditAnchorFile, when set, receives a JSON line with every chain's head hash each AuditAnchorInterval.
+	AuditAnchorFile     string
+	AuditAnchorInterval time.Duration
+	// SMTP delivers notification e-mail; without an address, demo mode keeps e-mail in an outbox
+	// page and production sends none (notifications stay in the portal).
+	SMTP SMTP
+}
+
+// SMTP is the relay notification e-mail goes through.
+type SMTP struct {
+	Addr, From, Username, Password string
 }
 
 // Secure reports whether the portal is served over https.
@@ -130,6 +144,23 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.MaxAttachmentBytes = int64(mb) << 20
 	if c.SteeringQuorum, err = workflow.ParseQuorum(env("TEARLINE_STEERING_QUORUM", "majority")); err != nil {
 		return nil, &Error{"TEARLINE_STEERING_QUORUM", "must be majority, two-thirds or all"}
+	}
+	if c.AuditRetention, err = audit.ParseRetention(env("TEARLINE_AUDIT_RETENTION", "1y")); err != nil {
+		return nil, &Error{"TEARLINE_AUDIT_RETENTION", err.Error()}
+	}
+	c.AuditAnchorFile = strings.TrimSpace(getenv("TEARLINE_AUDIT_ANCHOR_FILE"))
+	if c.AuditAnchorInterval, err = duration(env("TEARLINE_AUDIT_ANCHOR_INTERVAL", "1h"), "TEARLINE_AUDIT_ANCHOR_INTERVAL"); err != nil {
+		return nil, err
+	}
+	c.SMTP = SMTP{Addr: strings.TrimSpace(getenv("TEARLINE_SMTP_ADDR")), From: strings.TrimSpace(getenv("TEARLINE_SMTP_FROM")),
+		Username: getenv("TEARLINE_SMTP_USERNAME"), Password: getenv("TEARLINE_SMTP_PASSWORD")}
+	if c.SMTP.Addr != "" {
+		if _, port, err := net.SplitHostPort(c.SMTP.Addr); err != nil || port == "" {
+			return nil, &Error{"TEARLINE_SMTP_ADDR", "must be host:port, e.g. smtp.example.gov:587"}
+		}
+		if !strings.Contains(c.SMTP.From, "@") || strings.ContainsAny(c.SMTP.From, "\r\n") {
+			return nil, &Error{"TEARLINE_SMTP_FROM", "must be the sender address, e.g. tearline@example.gov, when TEARLINE_SMTP_ADDR is set"}
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("TEARLINE_LOG_LEVEL", "info"))); err != nil {
 		return nil, &Error{"TEARLINE_LOG_LEVEL", "must be debug, info, warn or error"}

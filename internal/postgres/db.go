@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"tearline/internal/apperr"
 	"tearline/internal/workflow"
@@ -20,6 +22,9 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// SteeringQuorum decides steering reviews; the zero value is workflow.DefaultQuorum.
 	SteeringQuorum workflow.QuorumRule
+	// jobs inserts background jobs (notifications) in the transaction of the change they report;
+	// it only inserts: serve runs the workers on a client of its own.
+	jobs *river.Client[pgx.Tx]
 }
 
 // Open connects to databaseURL and checks the connection.
@@ -36,7 +41,12 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database as %q: %w", cfg.ConnConfig.User, err)
 	}
-	return &DB{Pool: pool}, nil
+	jobs, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("job client: %w", err)
+	}
+	return &DB{Pool: pool, jobs: jobs}, nil
 }
 
 // Close closes the pool.

@@ -8,6 +8,7 @@ import (
 
 	"tearline/internal/apperr"
 	"tearline/internal/audit"
+	"tearline/internal/notify"
 	"tearline/internal/product"
 )
 
@@ -17,11 +18,12 @@ import (
 func (db *DB) DisseminateEdition(ctx context.Context, agencyID, userID, editionID int64, recipients []int64, justification, caveats string) (int, error) {
 	added := 0
 	err := db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		var owner int64
-		if err := tx.QueryRow(ctx, `SELECT owner_agency_id FROM edition WHERE id = $1 AND owner_agency_id = $2
-			AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = edition.id)`, editionID, agencyID).Scan(&owner); err != nil {
+		var e product.Edition
+		if err := tx.QueryRow(ctx, `SELECT id, number, rev FROM edition WHERE id = $1 AND owner_agency_id = $2
+			AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = edition.id)`, editionID, agencyID).Scan(&e.ID, &e.Number, &e.Rev); err != nil {
 			return err
 		}
+		var reached []int64
 		for _, a := range recipients {
 			tag, err := tx.Exec(ctx, `INSERT INTO release_ledger (edition_id, agency_id, released_by, justification, caveats)
 				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (edition_id, agency_id) DO NOTHING`, editionID, a, userID, justification, caveats)
@@ -30,13 +32,14 @@ func (db *DB) DisseminateEdition(ctx context.Context, agencyID, userID, editionI
 			}
 			if tag.RowsAffected() == 1 {
 				added++
+				reached = append(reached, a)
 				if err := insertAudit(ctx, tx, audit.New(ctx, "edition.disseminate", "edition", strconv.FormatInt(editionID, 10), audit.Success,
 					map[string]any{"recipient_agency_id": a, "caveats": caveats})); err != nil {
 					return err
 				}
 			}
 		}
-		return nil
+		return db.notifyEdition(ctx, tx, notify.EditionReleased, e, reached, "")
 	})
 	return added, err
 }

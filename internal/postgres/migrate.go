@@ -7,8 +7,11 @@ import (
 	"io/fs"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"tearline/migrations"
 )
@@ -48,7 +51,47 @@ func Migrate(ctx context.Context, ownerURL string) error {
 	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	return migrateDB(ctx, db, migrations.FS)
+	if err := migrateDB(ctx, db, migrations.FS); err != nil {
+		return err
+	}
+	return migrateJobs(ctx, ownerURL)
+}
+
+// JobsSchema names the River release whose tables Migrate creates; test templates are keyed on it.
+const JobsSchema = "river v0.51.2, migration line main"
+
+// migrateJobs creates or upgrades River's job tables (the background-job queue on this database)
+// and lets the application role use them and nothing else.
+func migrateJobs(ctx context.Context, ownerURL string) error {
+	pool, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		return fmt.Errorf("jobs migration: %w", err)
+	}
+	defer pool.Close()
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("jobs migration: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs migration: %w", err)
+	}
+	_, err = pool.Exec(ctx, `DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = current_schema() AND c.relname LIKE 'river\_%' AND c.relkind IN ('r', 'S') LOOP
+        IF r.relkind = 'r' THEN
+            EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO tearline_app', r.relname);
+        ELSE
+            EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %I TO tearline_app', r.relname);
+        END IF;
+    END LOOP;
+END
+$$`)
+	if err != nil {
+		return fmt.Errorf("jobs migration grants: %w", err)
+	}
+	return nil
 }
 
 func migrateDB(ctx context.Context, db *sql.DB, fsys fs.FS) error {

@@ -11,6 +11,7 @@ import (
 	"tearline/internal/apperr"
 	"tearline/internal/audit"
 	"tearline/internal/dissem"
+	"tearline/internal/notify"
 	"tearline/internal/product"
 )
 
@@ -18,13 +19,13 @@ import (
 // recording who, when and why in the timeline and the audit trail.
 func (db *DB) TransitionProduct(ctx context.Context, agencyID, userID, productID int64, from, to product.State, action, comment string) error {
 	return db.inAgencyTx(ctx, agencyID, func(tx pgx.Tx) error {
-		return transition(ctx, tx, agencyID, userID, productID, from, to, action, comment)
+		return db.transition(ctx, tx, agencyID, userID, productID, from, to, action, comment)
 	})
 }
 
 // transition records one state change. Going back to draft from steering review or later starts a
 // new steering round: the steering group saw the previous content, so its members are assigned anew.
-func transition(ctx context.Context, tx pgx.Tx, agencyID, userID, productID int64, from, to product.State, action, comment string) error {
+func (db *DB) transition(ctx context.Context, tx pgx.Tx, agencyID, userID, productID int64, from, to product.State, action, comment string) error {
 	round := 0
 	if to == product.StateDraft && (from == product.StateSteeringReview || from == product.StateApproved || from == product.StateReleased) {
 		round = 1
@@ -38,8 +39,12 @@ func transition(ctx context.Context, tx pgx.Tx, agencyID, userID, productID int6
 	if tag.RowsAffected() == 0 {
 		return apperr.Errorf(apperr.ECONFLICT, "The product is no longer %s; reload the page to see its current state.", from.Label())
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO product_transition (product_id, from_state, to_state, action, comment, actor_id)
-		VALUES ($1, $2, $3, $4, $5, $6)`, productID, from, to, action, comment, userID); err != nil {
+	var transitionID int64
+	if err := tx.QueryRow(ctx, `INSERT INTO product_transition (product_id, from_state, to_state, action, comment, actor_id)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, productID, from, to, action, comment, userID).Scan(&transitionID); err != nil {
+		return err
+	}
+	if err := db.notifyTransition(ctx, tx, agencyID, productID, transitionID, from, to, comment); err != nil {
 		return err
 	}
 	return insertAudit(ctx, tx, audit.New(ctx, "product."+action, "product", strconv.FormatInt(productID, 10), audit.Success,
@@ -104,11 +109,16 @@ func (db *DB) ReleaseProduct(ctx context.Context, agencyID, userID, productID in
 			p.ID, agencyID, e.Number, e.Rev, p.Type, p.Title, e.Banner, raw, sum, e.Supersedes, userID).Scan(&e.ID, &e.ReleasedAt); err != nil {
 			return err
 		}
-		if err := transition(ctx, tx, agencyID, userID, p.ID, product.StateApproved, product.StateReleased, "release", e.Label()); err != nil {
+		if err := db.transition(ctx, tx, agencyID, userID, p.ID, product.StateApproved, product.StateReleased, "release", e.Label()); err != nil {
 			return err
 		}
 		if e.Supersedes != nil {
-			if err := reachPreviousRecipients(ctx, tx, userID, e, *e.Supersedes); err != nil {
+			reached, err := reachPreviousRecipients(ctx, tx, userID, e, *e.Supersedes)
+			if err != nil {
+				return err
+			}
+			prev := product.Edition{Number: e.Number, Rev: e.Rev - 1}
+			if err := db.notifyEdition(ctx, tx, notify.EditionSuperseded, e, reached, "Supersedes "+prev.Label()); err != nil {
 				return err
 			}
 		}
@@ -166,6 +176,16 @@ func (db *DB) RescindEdition(ctx context.Context, agencyID, userID, editionID in
 		if tag.RowsAffected() == 0 {
 			return apperr.Errorf(apperr.ECONFLICT, "This edition does not exist or is already rescinded.")
 		}
+		var e product.Edition
+		var holders []int64
+		if err := tx.QueryRow(ctx, `SELECT e.id, e.number, e.rev,
+				coalesce((SELECT array_agg(l.agency_id ORDER BY l.agency_id) FROM release_ledger l WHERE l.edition_id = e.id), '{}')
+			FROM edition e WHERE e.id = $1 AND e.owner_agency_id = $2`, editionID, agencyID).Scan(&e.ID, &e.Number, &e.Rev, &holders); err != nil {
+			return err
+		}
+		if err := db.notifyEdition(ctx, tx, notify.EditionRecalled, e, holders, reason); err != nil {
+			return err
+		}
 		return insertAudit(ctx, tx, audit.New(ctx, "edition.rescind", "edition", strconv.FormatInt(editionID, 10), audit.Success,
 			map[string]any{"reason": reason}))
 	})
@@ -174,30 +194,32 @@ func (db *DB) RescindEdition(ctx context.Context, agencyID, userID, editionID in
 // reachPreviousRecipients gives a superseding edition to the recipients of the edition it supersedes,
 // each checked again against the new edition's caveats; a recipient the new caveats refuse does not
 // get it, and the refusal is audited with its reasons.
-func reachPreviousRecipients(ctx context.Context, tx pgx.Tx, userID int64, e product.Edition, prevID int64) error {
+func reachPreviousRecipients(ctx context.Context, tx pgx.Tx, userID int64, e product.Edition, prevID int64) ([]int64, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+agencyColumnsQualified+` FROM release_ledger l JOIN agency a ON a.id = l.agency_id
 		WHERE l.edition_id = $1 ORDER BY a.code`, prevID)
 	recipients, err := pgx.CollectRows(rows, scanAgency)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var reached []int64
 	prev := product.Edition{Number: e.Number, Rev: e.Rev - 1}
 	for _, v := range dissem.CheckAll(e.Content.Banner, recipients, dissem.Options{}) {
 		if !v.Allowed {
 			if err := insertAudit(ctx, tx, audit.New(ctx, "edition.supersede_refused", "edition", strconv.FormatInt(e.ID, 10), audit.Denied,
 				map[string]any{"recipient_agency_id": v.AgencyID, "reasons": v.Reasons})); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO release_ledger (edition_id, agency_id, released_by, justification, caveats)
 			VALUES ($1, $2, $3, $4, $5)`, e.ID, v.AgencyID, userID, "Supersedes "+prev.Label()+": reaches the recipients of the previous edition.", e.Banner); err != nil {
-			return err
+			return nil, err
 		}
 		if err := insertAudit(ctx, tx, audit.New(ctx, "edition.disseminate", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
 			map[string]any{"recipient_agency_id": v.AgencyID, "supersedes": prevID})); err != nil {
-			return err
+			return nil, err
 		}
+		reached = append(reached, v.AgencyID)
 	}
-	return nil
+	return reached, nil
 }

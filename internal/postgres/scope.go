@@ -34,11 +34,23 @@ func (db *DB) inAgencyTx(ctx context.Context, agencyID int64, fn func(pgx.Tx) er
 // BEGIN, in one simple-protocol message, so the transaction costs no extra round trip for them.
 //
 // This is the one statement built from values rather than parameters: BEGIN cannot share an
-// extended-protocol message with a parameterised statement. Both values are int64 formatted by
-// strconv, so they can only ever be digits.
+// extended-protocol message with a parameterised statement. The ids are int64 formatted by strconv,
+// so they can only ever be digits, and the job name is one of this package's constants.
 func (db *DB) inActorTx(ctx context.Context, agencyID, userID int64, fn func(pgx.Tx) error) error {
+	return db.inScopeTx(ctx, agencyID, userID, "", fn)
+}
+
+// Background jobs name themselves in tearline.job, which a few policies admit (the notification
+// fan-out reads back the rows it writes for the users of one agency).
+const jobNotify = "notify"
+
+// inScopeTx is inActorTx that also names a background job ("" names none; the values are constants).
+func (db *DB) inScopeTx(ctx context.Context, agencyID, userID int64, job string, fn func(pgx.Tx) error) error {
 	agency, uid := actorArgs(agencyID, userID)
 	begin := `BEGIN; SELECT set_config('tearline.agency_id', '` + agency + `', true), set_config('tearline.user_id', '` + uid + `', true)`
+	if job != "" {
+		begin += `, set_config('tearline.job', '` + job + `', true)`
+	}
 	return formatError(pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{BeginQuery: begin}, fn))
 }
 

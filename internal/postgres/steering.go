@@ -12,6 +12,7 @@ import (
 
 	"tearline/internal/apperr"
 	"tearline/internal/audit"
+	"tearline/internal/notify"
 	"tearline/internal/product"
 	"tearline/internal/user"
 	"tearline/internal/workflow"
@@ -68,6 +69,12 @@ func (db *DB) AssignSteering(ctx context.Context, agencyID, userID, productID in
 		added, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
 			return err
+		}
+		if len(added) > 0 {
+			if err := db.enqueue(ctx, tx, notify.FanoutArgs{Event: notify.SteeringAssigned, ProductID: productID, Agencies: []int64{agencyID},
+				Users: added, Key: eventKey(notify.SteeringAssigned+":"+strconv.Itoa(round), productID, added)}); err != nil {
+				return err
+			}
 		}
 		return insertAudit(ctx, tx, audit.New(ctx, "product.steering_assign", "product", strconv.FormatInt(productID, 10), audit.Success,
 			map[string]any{"round": round, "members": ids, "added": nonNilIDs(added), "removed": nonNilIDs(removed)}))
@@ -287,14 +294,14 @@ func (db *DB) RecordSteeringDecision(ctx context.Context, memberUserID, memberAg
 		case workflow.StateApproved:
 			f.Decisions[memberUserID] = decision
 			t := workflow.Count(f.AssignedSteering, f.Decisions)
-			return transition(ctx, tx, a.owner, memberUserID, productID, state, to, "steering_approve",
+			return db.transition(ctx, tx, a.owner, memberUserID, productID, state, to, "steering_approve",
 				fmt.Sprintf("The steering group concurs: %d of %d members concur.", t.Concur, t.Assigned))
 		case workflow.StateDraft:
 			reasons, err := nonConcurrences(ctx, tx, productID, round)
 			if err != nil {
 				return err
 			}
-			return transition(ctx, tx, a.owner, memberUserID, productID, state, to, "steering_return", reasons)
+			return db.transition(ctx, tx, a.owner, memberUserID, productID, state, to, "steering_return", reasons)
 		}
 		return nil
 	})

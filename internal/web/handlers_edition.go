@@ -37,6 +37,9 @@ func (s *Server) loadEdition(w http.ResponseWriter, r *http.Request, action stri
 			return product.Edition{}, false, false
 		}
 	}
+	if apperr.Code(err) == apperr.ENOTFOUND {
+		s.recordNotFound(r, authz.TypeEdition, strconv.FormatInt(id, 10))
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return product.Edition{}, false, false

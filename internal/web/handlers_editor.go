@@ -18,7 +18,7 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 
 func (s *Server) handleProductEdit(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.loadDraft(w, r, authz.ActUpdate)
-	if !ok {
+	if !ok || !s.recordView(w, r, "product", d.ID, map[string]any{"page": "editor", "state": string(d.State)}) {
 		return
 	}
 	s.renderEditor(w, r, d, http.StatusOK, editorState{})

@@ -26,6 +26,9 @@ func (s *Server) loadDraft(w http.ResponseWriter, r *http.Request, action string
 		return product.Product{}, false
 	}
 	d, err := s.Store.FindProductByID(ctx, p.AgencyID, id)
+	if apperr.Code(err) == apperr.ENOTFOUND {
+		s.recordNotFound(r, "product", strconv.FormatInt(id, 10))
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return product.Product{}, false
@@ -121,7 +124,7 @@ func (s *Server) handleProductCreate(w http.ResponseWriter, r *http.Request) {
 // handleProductShow shows the draft as a reader will see it.
 func (s *Server) handleProductShow(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.loadDraft(w, r, authz.ActRead)
-	if !ok {
+	if !ok || !s.recordView(w, r, "product", d.ID, map[string]any{"page": "reader", "state": string(d.State)}) {
 		return
 	}
 	p := user.PrincipalFrom(r.Context())

@@ -40,6 +40,7 @@ func (s *Server) reachView(ctx context.Context, e product.Edition, owner bool) (
 	v := views.ReachView{EditionID: e.ID, Owner: owner, AgencyCode: p.AgencyCode, AgencyName: p.AgencyName}
 	var err error
 	if owner {
+		v.AccessLink = s.Authz.Can(ctx, p, authz.ActAudit, authz.Owned(authz.TypeEdition, e.OwnerAgencyID))
 		v.Reach, err = s.Store.FindReach(ctx, p.AgencyID, e.ID)
 		return v, err
 	}

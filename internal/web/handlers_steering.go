@@ -158,7 +158,7 @@ func (s *Server) loadSteeringCase(w http.ResponseWriter, r *http.Request, action
 // section and the decision form.
 func (s *Server) handleSteeringShow(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.loadSteeringCase(w, r, authz.ActRead)
-	if !ok {
+	if !ok || !s.recordView(w, r, "product", c.Product.ID, map[string]any{"page": "steering", "state": string(c.Product.State)}) {
 		return
 	}
 	s.renderSteering(w, r, http.StatusOK, c, views.SteeringPageView{})

@@ -33,7 +33,7 @@ func (s *Server) draftVersions(w http.ResponseWriter, r *http.Request) (product.
 
 func (s *Server) handleVersionList(w http.ResponseWriter, r *http.Request) {
 	d, vs, ok := s.draftVersions(w, r)
-	if !ok {
+	if !ok || !s.recordView(w, r, "product", d.ID, map[string]any{"page": "versions"}) {
 		return
 	}
 	p := user.PrincipalFrom(r.Context())
@@ -55,6 +55,9 @@ func (s *Server) handleVersionCompare(w http.ResponseWriter, r *http.Request) {
 	to, okTo := findVersion(vs, r.URL.Query().Get("to"))
 	if !okFrom || !okTo {
 		s.renderError(w, r, apperr.NotFound())
+		return
+	}
+	if !s.recordView(w, r, "product", d.ID, map[string]any{"page": "compare", "from": from.Number, "to": to.Number}) {
 		return
 	}
 	v := views.VersionCompareView{Product: d, Versions: vs, From: from, To: to,

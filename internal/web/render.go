@@ -24,17 +24,27 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 	if p != nil {
 		pg.Flash = s.Auth.PopFlash(r.Context())
 		pg.Nav = views.Nav{
-			Home:     true,
-			Drafts:   s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeDraft)),
-			Inbox:    s.Authz.Can(r.Context(), p, authz.ActRead, authz.Type(authz.TypeInbox)),
-			Reviews:  s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeReview)),
-			Steering: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeSteering)),
-			Agencies: s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),
-			Users:    s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeUser)),
-			Lists:    s.Authz.Can(r.Context(), p, authz.ActCreate, authz.Type(authz.TypeList)),
+			Home:          true,
+			Drafts:        s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeDraft)),
+			Inbox:         s.Authz.Can(r.Context(), p, authz.ActRead, authz.Type(authz.TypeInbox)),
+			Reviews:       s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeReview)),
+			Steering:      s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeSteering)),
+			Agencies:      s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAgency)),
+			Users:         s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeUser)),
+			Lists:         s.Authz.Can(r.Context(), p, authz.ActCreate, authz.Type(authz.TypeList)),
+			Audit:         s.Authz.Can(r.Context(), p, authz.ActList, authz.Type(authz.TypeAudit)),
+			Notifications: s.Authz.Can(r.Context(), p, authz.ActRead, authz.Type(authz.TypeNotification)),
 		}
 		if !s.Auth.NoticeAcknowledged(r.Context()) {
 			pg.Nav = views.Nav{}
+		}
+		if pg.Nav.Notifications {
+			// A failure here must not cost the page: the bell shows no count.
+			if n, err := s.Store.CountUnreadNotifications(r.Context(), p.AgencyID, p.UserID); err == nil {
+				pg.Unread = n
+			} else {
+				s.Logger.WarnContext(r.Context(), "count unread notifications", "request_id", requestID(r.Context()), "error", err)
+			}
 		}
 	}
 	return pg

@@ -17,6 +17,7 @@ import (
 	"tearline/internal/demoidp"
 	"tearline/internal/markdown"
 	"tearline/internal/marking"
+	"tearline/internal/notify"
 	"tearline/internal/product"
 	"tearline/internal/user"
 	"tearline/internal/workflow"
@@ -44,6 +45,21 @@ type Store interface {
 	CommentStore
 	SteeringStore
 	ReachStore
+	SearchStore
+	AuditStore
+	NotificationStore
+}
+
+// NotificationStore is the persistence of a user's notifications, subscriptions and demo outbox;
+// every method is keyed on the principal's user and agency.
+type NotificationStore interface {
+	FindNotifications(ctx context.Context, agencyID, userID int64, limit int) ([]notify.Notification, int, error)
+	CountUnreadNotifications(ctx context.Context, agencyID, userID int64) (int, error)
+	MarkNotificationsRead(ctx context.Context, agencyID, userID, id int64) error
+	FindSubscriptions(ctx context.Context, agencyID, userID int64) ([]notify.Subscription, error)
+	AddSubscription(ctx context.Context, agencyID, userID int64, s notify.Subscription) error
+	DeleteSubscription(ctx context.Context, agencyID, userID, id int64) error
+	FindOutbox(ctx context.Context, agencyID, userID int64) ([]notify.Message, error)
 }
 
 // ProductStore is the persistence of drafts. Every method takes the principal's agency explicitly:

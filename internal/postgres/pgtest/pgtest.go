@@ -133,6 +133,7 @@ func templateName() string {
 		h.Write(b)
 		return nil
 	})
+	h.Write([]byte(postgres.JobsSchema))
 	return "tearline_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
