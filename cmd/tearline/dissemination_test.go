@@ -171,6 +171,10 @@ func TestRecallAndSupersession(t *testing.T) {
 			t.Errorf("%s inbox after recall lists the title or lacks the notice", name)
 		}
 	}
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'edition.recall_notice.view' AND object_id = $1`,
+		strings.TrimPrefix(bulletin, "/editions/")); n != 2 {
+		t.Errorf("recall notice views audited = %d, want 2 (ICE and NCA)", n)
+	}
 	if p := fbi.get(bulletin); p.Status != http.StatusNotFound || strings.Contains(p.Body, "Disseminated in error") {
 		t.Errorf("non-recipient sees the recall: %d", p.Status)
 	}

@@ -193,6 +193,12 @@ func TestDeactivationEndsLiveSession(t *testing.T) {
 	if p := again.get("/auth/login?login_hint=liaison@cbp"); p.Status != http.StatusUnauthorized {
 		t.Errorf("deactivated user signing in: %d at %s", p.Status, p.URL)
 	}
+	// The refusal names the user and their agency, so the agency's administrators see it.
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'auth.login' AND outcome = 'failure'
+		AND actor_user_id = $1 AND actor_agency_id = (SELECT agency_id FROM app_user WHERE id = $1)
+		AND details->>'reason' = 'user is deactivated'`, id); n != 1 {
+		t.Errorf("refused sign-ins of the deactivated user naming them = %d, want 1", n)
+	}
 	admin.post("/admin/users/"+itoa(id)+"/reactivate", nil)
 	again.signIn("liaison@cbp")
 	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action IN ('user.deactivate', 'user.reactivate') AND object_id = $1`, itoa(id)); n != 2 {

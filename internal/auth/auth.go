@@ -225,6 +225,11 @@ func (s *Service) FinishLogin(ctx context.Context, providerName string, q map[st
 	} else if err != nil {
 		return nil, err
 	}
+	// From here the refused user is known: the audit row names them, so their agency's administrators
+	// see attempts against their users.
+	m := audit.MetaFrom(ctx)
+	m.ActorUserID, m.ActorAgencyID = u.ID, u.AgencyID
+	ctx = audit.WithMeta(ctx, m)
 	if !u.Active {
 		return nil, fail("user is deactivated", map[string]any{"user_id": u.ID})
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"tearline/internal/apperr"
+	"tearline/internal/audit"
 	"tearline/internal/authz"
 	"tearline/internal/dissem"
 	"tearline/internal/product"
@@ -33,6 +34,12 @@ func (s *Server) loadEdition(w http.ResponseWriter, r *http.Request, action stri
 		// A recipient of a recalled edition sees the recall notice (number and reason only).
 		if n, nerr := s.Store.FindRecallNotice(ctx, p.AgencyID, id); nerr == nil &&
 			s.Authz.Can(ctx, p, action, authz.Received(authz.TypeEdition, 0, true)) {
+			// Seeing that an edition was recalled is a view too; the row is committed before the page.
+			if err := s.Store.RecordEvent(ctx, audit.New(ctx, "edition.recall_notice.view", "edition", strconv.FormatInt(id, 10), audit.Success,
+				map[string]any{"number": n.Number, "rev": n.Rev})); err != nil {
+				s.renderError(w, r, err)
+				return product.Edition{}, false, false
+			}
 			s.render(w, r, http.StatusGone, views.RecallNoticePage(s.page(r, "Recalled: "+n.Label(), "inbox"), n))
 			return product.Edition{}, false, false
 		}
