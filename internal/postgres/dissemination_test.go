@@ -115,3 +115,35 @@ func TestLedgerInboxAndRecipientVisibility(t *testing.T) {
 		t.Errorf("ICE still sees the rescinded edition by RLS")
 	}
 }
+
+// The inbox counts at most CountAhead editions past the page, and pages newest first.
+func TestInboxCountStopsAhead(t *testing.T) {
+	app, owner := setup(t)
+	hstc, reviewer := seedHSTC(t, owner)
+	ctx := actorCtx(reviewer, hstc)
+	ice := agencyByCode(t, owner, "ICE")
+	var ids []int64
+	for _, title := range []string{"First for the count", "Second for the count", "Third for the count"} {
+		p := approvedProduct(t, app, hstc, reviewer, product.TypeNote, title)
+		e, err := app.ReleaseProduct(ctx, hstc, reviewer, p, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.DisseminateEdition(ctx, hstc, reviewer, e.ID, []int64{ice}, "Need to know: maritime interdiction partners", "none"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	for _, c := range []struct{ limit, offset, ahead, items, total int }{
+		{50, 0, 0, 3, 3}, {1, 0, 1, 1, 2}, {1, 1, 1, 1, 3}, {1, 2, 1, 1, 3}, {2, 0, 5, 2, 3},
+	} {
+		items, total, err := app.FindInbox(context.Background(), ice, reviewer, product.InboxFilter{Limit: c.limit, Offset: c.offset, CountAhead: c.ahead})
+		if err != nil || len(items) != c.items || total != c.total {
+			t.Errorf("limit %d offset %d ahead %d: %d items, total %d, %v; want %d, %d", c.limit, c.offset, c.ahead, len(items), total, err, c.items, c.total)
+		}
+	}
+	items, _, err := app.FindInbox(context.Background(), ice, reviewer, product.InboxFilter{Limit: 50})
+	if err != nil || len(items) != 3 || items[0].EditionID != ids[2] || items[2].EditionID != ids[0] {
+		t.Errorf("inbox = %+v, %v; want newest first", items, err)
+	}
+}

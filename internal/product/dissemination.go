@@ -24,8 +24,13 @@ type InboxItem struct {
 	Banner     string
 	Summary    string
 	ReleasedAt time.Time
-	Read       bool // the user has opened it
+	Read         bool // the user has opened it
+	Acknowledged bool // the agency has acknowledged receipt
 }
+
+// InboxCountAhead is how far past the current page the inbox counts editions: enough for the pager
+// to show the next pages, without counting every edition an agency ever received.
+const InboxCountAhead = 200
 
 // Label returns the edition's number with its revision.
 func (i InboxItem) Label() string { return Edition{Number: i.Number, Rev: i.Rev}.Label() }
@@ -39,6 +44,8 @@ type InboxFilter struct {
 	To     *time.Time // released before (exclusive)
 	Limit  int
 	Offset int
+	// CountAhead is how many editions past Offset the total counts at most (InboxCountAhead when 0).
+	CountAhead int
 }
 
 // RecallNotice is what a recipient still sees of a recalled (rescinded) edition: never its content.

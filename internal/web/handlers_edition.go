@@ -151,10 +151,6 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	if v.Acknowledged, err = s.inboxAcknowledged(ctx, items); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	s.render(w, r, http.StatusOK, views.Inbox(s.page(r, "Inbox", "inbox"), v))
 }
 

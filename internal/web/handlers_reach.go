@@ -19,7 +19,6 @@ type ReachStore interface {
 	SendFeedback(ctx context.Context, agencyID, userID int64, f *product.Feedback) error
 	FindOwnReach(ctx context.Context, agencyID, userID, editionID int64) (*product.Acknowledgement, *product.Feedback, error)
 	FindReach(ctx context.Context, agencyID, editionID int64) (product.Reach, error)
-	FindAcknowledged(ctx context.Context, agencyID int64, editionIDs []int64) (map[int64]bool, error)
 }
 
 // Receipts, acknowledgement and feedback. Who may do what (policies/policy.csv, type "edition"):
@@ -123,14 +122,4 @@ func (s *Server) handleEditionFeedback(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Auth.Flash(ctx, "Your feedback on "+e.Label()+" went to the center. Thank you.")
 	http.Redirect(w, r, "/editions/"+i64s(e.ID)+"#feedback", http.StatusSeeOther)
-}
-
-// inboxAcknowledged reports which inbox items the agency has acknowledged.
-func (s *Server) inboxAcknowledged(ctx context.Context, items []product.InboxItem) (map[int64]bool, error) {
-	p := user.PrincipalFrom(ctx)
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.EditionID
-	}
-	return s.Store.FindAcknowledged(ctx, p.AgencyID, ids)
 }
