@@ -4,7 +4,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tearline?sslmode=disab
 BIN := bin/tearline
 GO  ?= go
 
-.PHONY: run build generate test test-deps check-generate lint unit clean
+.PHONY: run build generate test test-deps check-generate lint unit clean bench bench-clean security security-deps gosec vuln fuzz
 
 ## run: build, create and migrate the database, seed demo data once, serve on :8080
 run: build
@@ -41,5 +41,73 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
+## bench: generate the synthetic corpus once (1M editions, 300 agencies; ~10 min) into its own database,
+## then measure the portal against the floor and print DESIGN.md §7's figures (table + JSON in bench-results/)
+BENCH_SERVER_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+BENCH_DB         ?= tearline_bench
+BENCH_EDITIONS   ?= 1000000
+BENCH_FLAGS      ?=
+BENCH_URL = $(subst /postgres?,/$(BENCH_DB)?,$(BENCH_SERVER_URL))
+
+bench: build
+	$(GO) build -o bin/benchrun ./cmd/benchrun
+	DATABASE_URL='$(BENCH_URL)' $(BIN) seed-bench --if-missing --editions $(BENCH_EDITIONS)
+	DATABASE_URL='$(BENCH_URL)' bin/benchrun --binary $(BIN) --out bench-results $(BENCH_FLAGS)
+
+## bench-clean: drop the bench database (the next `make bench` generates the corpus again)
+bench-clean:
+	psql '$(BENCH_SERVER_URL)' -c 'DROP DATABASE IF EXISTS $(BENCH_DB) WITH (FORCE)'
+
+## security: dynamic scan (sqlmap on every query and form parameter, wapiti's offline modules) against a
+## demo server on a fresh database, then gosec and govulncheck; installs Debian's sqlmap and wapiti when missing
+security: security-deps build gosec vuln
+	$(GO) build -o bin/securityscan ./cmd/securityscan
+	bin/securityscan --binary $(BIN) --out security-results $(SECURITY_FLAGS)
+
+security-deps:
+	@command -v sqlmap >/dev/null 2>&1 && command -v wapiti >/dev/null 2>&1 || { \
+		echo "installing Debian's sqlmap and wapiti for make security"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get install -y --no-install-recommends sqlmap wapiti >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends sqlmap wapiti >/dev/null; }; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
+
+## gosec: static security analysis, medium severity and confidence and up (justified #nosec only)
+gosec:
+	$(GO) tool gosec -quiet -severity medium -confidence medium ./...
+
+## vuln: govulncheck against a local database built from the golang.org/x/vulndb version pinned in
+## tools/vulndb/go.mod (built once into .cache/vulndb/<version>, about a minute); exits 3 on reachable vulnerabilities
+VULNDB_VERSION := $(shell sed -n 's|^[[:space:]]*golang.org/x/vulndb \(v[^ ]*\).*|\1|p' tools/vulndb/go.mod)
+VULNDB_DIR     := $(CURDIR)/.cache/vulndb/$(VULNDB_VERSION)
+
+$(VULNDB_DIR)/.built: tools/vulndb/go.mod
+	rm -rf $(VULNDB_DIR)
+	src=$$($(GO) -C tools/vulndb mod download -json golang.org/x/vulndb | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'); \
+		$(GO) -C tools/vulndb tool indexdb -vulns "$$src/data/osv" -out $(VULNDB_DIR)
+	touch $@
+
+vuln: $(VULNDB_DIR)/.built
+	$(GO) -C tools/vulndb tool govulncheck -C $(CURDIR) -db file://$(VULNDB_DIR) ./...
+
+## fuzz: every fuzz target for FUZZTIME each (default 60s); crashers land in testdata/fuzz as regression cases
+FUZZTIME ?= 60s
+FUZZ_TARGETS := \
+	./internal/markdown:FuzzRenderIsSafe \
+	./internal/marking:FuzzBanner \
+	./internal/marking:FuzzPortionMark \
+	./internal/tradecraft:FuzzCheck \
+	./internal/search:FuzzParse \
+	./internal/search:FuzzHighlight \
+	./internal/web:FuzzAttachmentName \
+	./internal/web:FuzzMarkingForm \
+	./internal/notify:FuzzSubscriptionNormalize \
+	./internal/audit:FuzzCanonical
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) -parallel=2 $$pkg; done
+
 clean:
-	rm -rf bin test-output
+	rm -rf bin test-output security-results

@@ -31,6 +31,7 @@ Commands:
   serve       serve the portal (demo mode when no OpenID Connect provider is configured)
   migrate     create the database if missing and apply pending migrations (owner role)
   seed-demo   write the demo agencies and personas (idempotent)
+  seed-bench  generate the synthetic benchmark corpus into a bench database (see docs/benchmarks.md)
   routes      print every route with the permission it requires
   audit       audit verify: recompute the audit trail's hash chains and report the first broken row
 
@@ -50,6 +51,7 @@ func commands() map[string]command {
 		"routes":    {"Print the route table: method, pattern and the permission each route requires.", runRoutes},
 		"audit": {"audit verify [--anchors FILE]: recompute every hash chain of the audit trail (as DATABASE_URL) and report\n" +
 			"the first broken row of each broken chain; exits non-zero when one is broken.", runAudit},
+		"seed-bench": {"Create, migrate and fill the bench database named in DATABASE_URL with a synthetic corpus (COPY).", runSeedBench},
 	}
 }
 

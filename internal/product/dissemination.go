@@ -16,14 +16,14 @@ type LedgerEntry struct {
 
 // InboxItem is one edition in a recipient agency's inbox.
 type InboxItem struct {
-	EditionID  int64
-	Number     string
-	Rev        int
-	Type       Type
-	Title      string
-	Banner     string
-	Summary    string
-	ReleasedAt time.Time
+	EditionID    int64
+	Number       string
+	Rev          int
+	Type         Type
+	Title        string
+	Banner       string
+	Summary      string
+	ReleasedAt   time.Time
 	Read         bool // the user has opened it
 	Acknowledged bool // the agency has acknowledged receipt
 }
