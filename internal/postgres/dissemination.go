@@ -87,12 +87,16 @@ func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.I
 		  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = e.id)`
 	args := []any{agencyID, string(f.Type), f.Topic, f.Region, f.From, f.To}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT e.id, e.number, e.rev, e.type, e.title, e.banner, e.content->>'summary', l.released_at,
-			EXISTS (SELECT 1 FROM receipt r WHERE r.edition_id = e.id AND r.user_id = $7),
-			EXISTS (SELECT 1 FROM acknowledgement k WHERE k.edition_id = e.id AND k.agency_id = $1)
-		FROM release_ledger l JOIN edition e ON e.id = l.edition_id
-		WHERE `+filters+`
-		ORDER BY l.released_at DESC, l.edition_id LIMIT $8 OFFSET $9`, append(args, userID, f.Limit, f.Offset)...).
+	// The page is chosen first (LIMIT fences the subquery), so the read and acknowledgement checks look
+	// up the page's rows only, not every receipt the user ever left.
+	b.Queue(`SELECT p.id, p.number, p.rev, p.type, p.title, p.banner, p.summary, p.released_at,
+			EXISTS (SELECT 1 FROM receipt r WHERE r.edition_id = p.id AND r.user_id = $7),
+			EXISTS (SELECT 1 FROM acknowledgement k WHERE k.edition_id = p.id AND k.agency_id = $1)
+		FROM (SELECT e.id, e.number, e.rev, e.type, e.title, e.banner, e.content->>'summary' AS summary, l.released_at, l.edition_id
+			FROM release_ledger l JOIN edition e ON e.id = l.edition_id
+			WHERE `+filters+`
+			ORDER BY l.released_at DESC, l.edition_id LIMIT $8 OFFSET $9) p
+		ORDER BY p.released_at DESC, p.edition_id`, append(args, userID, f.Limit, f.Offset)...).
 		Query(collect(&out, func(r pgx.CollectableRow) (product.InboxItem, error) {
 			var it product.InboxItem
 			return it, r.Scan(&it.EditionID, &it.Number, &it.Rev, &it.Type, &it.Title, &it.Banner, &it.Summary, &it.ReleasedAt, &it.Read, &it.Acknowledged)
@@ -120,18 +124,20 @@ func (db *DB) FindVisibleEdition(ctx context.Context, agencyID, editionID int64)
 }
 
 // RecordEditionView records a view: the user's first view as a receipt (recipients only) and an
-// audit row, committed before the content is sent.
+// audit row, in one round trip (one batch, one implicit transaction) committed before the content is
+// sent. Row-level security admits the receipt only for the reading user of an agency that holds it.
 func (db *DB) RecordEditionView(ctx context.Context, agencyID, userID int64, e product.Edition) error {
-	return db.inActorTx(ctx, agencyID, userID, func(tx pgx.Tx) error {
-		if e.OwnerAgencyID != agencyID {
-			if _, err := tx.Exec(ctx, `INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-				e.ID, userID, agencyID); err != nil {
-				return err
-			}
-		}
-		return insertAudit(ctx, tx, audit.New(ctx, "edition.view", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
-			map[string]any{"number": e.Number, "rev": e.Rev}))
-	})
+	b := &pgx.Batch{}
+	if e.OwnerAgencyID != agencyID {
+		b.Queue(`INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, e.ID, userID, agencyID)
+	}
+	sql, args, err := auditStatement(audit.New(ctx, "edition.view", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
+		map[string]any{"number": e.Number, "rev": e.Rev}))
+	if err != nil {
+		return err
+	}
+	b.Queue(sql, args...)
+	return db.batchAs(ctx, agencyID, userID, b)
 }
 
 // FindRecallNotices returns the recall notices of editions the agency received (newest first).
