@@ -55,16 +55,21 @@ func (db *DB) DisseminateEdition(ctx context.Context, agencyID, userID, editionI
 func (db *DB) FindLedger(ctx context.Context, agencyID, editionID int64) ([]product.LedgerEntry, error) {
 	var out []product.LedgerEntry
 	b := &pgx.Batch{}
+	queueLedger(b, agencyID, editionID, &out)
+	return out, db.batchAs(ctx, agencyID, 0, b)
+}
+
+// queueLedger queues the statement of FindLedger, filling out.
+func queueLedger(b *pgx.Batch, agencyID, editionID int64, out *[]product.LedgerEntry) {
 	b.Queue(`SELECT a.id, a.code, a.name, u.display_name, l.released_at, l.justification, l.caveats,
 			(SELECT count(*) FROM receipt r WHERE r.edition_id = l.edition_id AND r.agency_id = l.agency_id)
 			FROM release_ledger l JOIN edition e ON e.id = l.edition_id JOIN agency a ON a.id = l.agency_id
 			JOIN app_user u ON u.id = l.released_by
 			WHERE l.edition_id = $1 AND e.owner_agency_id = $2 ORDER BY a.code`, editionID, agencyID).
-		Query(collect(&out, func(r pgx.CollectableRow) (product.LedgerEntry, error) {
+		Query(collect(out, func(r pgx.CollectableRow) (product.LedgerEntry, error) {
 			var l product.LedgerEntry
 			return l, r.Scan(&l.AgencyID, &l.AgencyCode, &l.AgencyName, &l.ReleasedBy, &l.ReleasedAt, &l.Justification, &l.Caveats, &l.Readers)
 		}))
-	return out, db.batchAs(ctx, agencyID, 0, b)
 }
 
 // FindInbox returns a page of the editions released to the agency (not rescinded), newest first, with
@@ -163,18 +168,48 @@ func (db *DB) FindRecallNotice(ctx context.Context, agencyID, editionID int64) (
 	return n, db.batchAs(ctx, agencyID, 0, b)
 }
 
-// FindSuccessor returns the edition that supersedes e, if the agency may see it.
-func (db *DB) FindSuccessor(ctx context.Context, agencyID, editionID int64) (int64, string, bool, error) {
-	var id int64
-	var number string
-	var rev int
-	b := &pgx.Batch{}
+// queueSuccessor queues the lookup of the visible edition that supersedes editionID, filling x.
+func queueSuccessor(b *pgx.Batch, agencyID, editionID int64, x *product.EditionSurroundings) {
 	b.Queue(`SELECT e.id, e.number, e.rev FROM edition e WHERE e.supersedes = $1
 			AND (e.owner_agency_id = $2 OR EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = e.id AND l.agency_id = $2))`,
-		editionID, agencyID).QueryRow(func(row pgx.Row) error { return row.Scan(&id, &number, &rev) })
-	err := db.batchAs(ctx, agencyID, 0, b)
-	if apperr.Code(err) == apperr.ENOTFOUND {
-		return 0, "", false, nil
+		editionID, agencyID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var n string
+			var rev int
+			if err := rows.Scan(&x.SuccessorID, &n, &rev); err != nil {
+				return err
+			}
+			x.SuccessorLabel = product.Edition{Number: n, Rev: rev}.Label()
+		}
+		return rows.Err()
+	})
+}
+
+// FindEditionSurroundings reads, in one round trip, what the page of edition e shows around its
+// content: the visible edition that supersedes it; whether the agency may know the edition it
+// supersedes (it holds it, or its recall notice); for the owner the ledger and the reach; for a
+// recipient its own acknowledgement and the user's feedback. Every statement names the agency.
+func (db *DB) FindEditionSurroundings(ctx context.Context, agencyID, userID int64, e product.Edition, owner bool) (product.EditionSurroundings, error) {
+	var x product.EditionSurroundings
+	var own ownReach
+	b := &pgx.Batch{}
+	queueSuccessor(b, agencyID, e.ID, &x)
+	if e.Supersedes != nil {
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM edition p WHERE p.id = $1 AND (p.owner_agency_id = $2
+				OR (EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = p.id AND l.agency_id = $2)
+				    AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = p.id))))
+			OR EXISTS (SELECT 1 FROM tearline_recall_notices() n WHERE n.edition_id = $1)`, *e.Supersedes, agencyID).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&x.PredecessorKnown) })
 	}
-	return id, product.Edition{Number: number, Rev: rev}.Label(), err == nil, err
+	if owner {
+		queueLedger(b, agencyID, e.ID, &x.Ledger)
+		queueReach(b, agencyID, e.ID, &x.Reach)
+	} else {
+		queueOwnReach(b, agencyID, userID, e.ID, &own)
+	}
+	if err := db.batchAs(ctx, agencyID, userID, b); err != nil {
+		return x, err
+	}
+	x.Ack, x.Mine = own.result()
+	return x, nil
 }

@@ -95,25 +95,40 @@ func (db *DB) SendFeedback(ctx context.Context, agencyID, userID int64, f *produ
 // acknowledgement (nil while due) and the user's current feedback (nil when none). Never anything of
 // other agencies or other users.
 func (db *DB) FindOwnReach(ctx context.Context, agencyID, userID, editionID int64) (*product.Acknowledgement, *product.Feedback, error) {
-	var acks []product.Acknowledgement
-	var fs []product.Feedback
+	var own ownReach
 	b := &pgx.Batch{}
-	b.Queue(ackSelect+` WHERE k.edition_id = $1 AND k.agency_id = $2`, editionID, agencyID).Query(collect(&acks, scanAck))
-	b.Queue(`SELECT `+feedbackColumns+` `+feedbackFrom+`
-			WHERE f.edition_id = $1 AND f.agency_id = $2 AND f.user_id = $3 ORDER BY f.id DESC LIMIT 1`, editionID, agencyID, userID).
-		Query(collect(&fs, scanFeedback))
+	queueOwnReach(b, agencyID, userID, editionID, &own)
 	if err := db.batchAs(ctx, agencyID, userID, b); err != nil {
 		return nil, nil, err
 	}
+	ack, mine := own.result()
+	return ack, mine, nil
+}
+
+// ownReach collects what FindOwnReach reads.
+type ownReach struct {
+	acks []product.Acknowledgement
+	fs   []product.Feedback
+}
+
+func (o ownReach) result() (*product.Acknowledgement, *product.Feedback) {
 	var ack *product.Acknowledgement
 	var mine *product.Feedback
-	if len(acks) == 1 {
-		ack = &acks[0]
+	if len(o.acks) == 1 {
+		ack = &o.acks[0]
 	}
-	if len(fs) == 1 {
-		mine = &fs[0]
+	if len(o.fs) == 1 {
+		mine = &o.fs[0]
 	}
-	return ack, mine, nil
+	return ack, mine
+}
+
+// queueOwnReach queues the statements of FindOwnReach, filling own.
+func queueOwnReach(b *pgx.Batch, agencyID, userID, editionID int64, own *ownReach) {
+	b.Queue(ackSelect+` WHERE k.edition_id = $1 AND k.agency_id = $2`, editionID, agencyID).Query(collect(&own.acks, scanAck))
+	b.Queue(`SELECT `+feedbackColumns+` `+feedbackFrom+`
+			WHERE f.edition_id = $1 AND f.agency_id = $2 AND f.user_id = $3 ORDER BY f.id DESC LIMIT 1`, editionID, agencyID, userID).
+		Query(collect(&own.fs, scanFeedback))
 }
 
 // feedbackColumns and feedbackFrom read feedback rows (f) with the agency, the author and the
@@ -140,6 +155,12 @@ func scanFeedback(r pgx.CollectableRow) (product.Feedback, error) {
 func (db *DB) FindReach(ctx context.Context, agencyID, editionID int64) (product.Reach, error) {
 	var out product.Reach
 	b := &pgx.Batch{}
+	queueReach(b, agencyID, editionID, &out)
+	return out, db.batchAs(ctx, agencyID, 0, b)
+}
+
+// queueReach queues the statements of FindReach, filling out.
+func queueReach(b *pgx.Batch, agencyID, editionID int64, out *product.Reach) {
 	b.Queue(`SELECT a.id, a.code, a.name, l.released_at,
 				(SELECT count(*) FROM receipt r WHERE r.edition_id = l.edition_id AND r.agency_id = l.agency_id),
 				k.user_id, u.display_name, k.at, s.n, coalesce(s.rel, 0), coalesce(s.tim, 0), coalesce(s.act, 0)
@@ -167,7 +188,6 @@ func (db *DB) FindReach(ctx context.Context, agencyID, editionID int64) (product
 				JOIN edition e ON e.id = f.edition_id WHERE f.edition_id = $1 AND e.owner_agency_id = $2
 				ORDER BY f.agency_id, f.user_id, f.id DESC) latest ORDER BY at DESC, id DESC`, editionID, agencyID).
 		Query(collect(&out.Feedback, scanFeedback))
-	return out, db.batchAs(ctx, agencyID, 0, b)
 }
 
 // FindAcknowledged reports which of the editions the agency has acknowledged (for its inbox). The

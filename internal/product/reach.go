@@ -146,3 +146,16 @@ func (r Reach) Read() int {
 	}
 	return n
 }
+
+// EditionSurroundings is what an edition's page shows around its content, read in one round trip.
+type EditionSurroundings struct {
+	SuccessorID      int64 // the visible edition that supersedes it (0: none)
+	SuccessorLabel   string
+	PredecessorKnown bool // the agency holds the edition it supersedes, or that edition's recall notice
+	// The owner's view.
+	Ledger []LedgerEntry
+	Reach  Reach
+	// A recipient's view: the agency's acknowledgement (nil while due) and the user's own feedback.
+	Ack  *Acknowledgement
+	Mine *Feedback
+}

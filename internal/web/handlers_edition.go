@@ -79,39 +79,21 @@ func (s *Server) handleEditionShow(w http.ResponseWriter, r *http.Request) {
 	v := views.EditionView{Edition: e, Rendered: rendered, Owner: owner,
 		CanRescind:     owner && e.Rescinded == nil && s.Authz.Can(ctx, p, authz.ActRescind, authz.Owned(authz.TypeEdition, e.OwnerAgencyID)),
 		CanDisseminate: owner && e.Rescinded == nil && s.Authz.Can(ctx, p, authz.ActDisseminate, authz.Owned(authz.TypeEdition, e.OwnerAgencyID))}
-	if owner {
-		// Recipients never see the list of other recipients; the center sees the ledger and reach.
-		var err error
-		if v.Ledger, err = s.Store.FindLedger(ctx, p.AgencyID, e.ID); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-	}
-	if id, label, ok, err := s.Store.FindSuccessor(ctx, p.AgencyID, e.ID); err != nil {
-		s.renderError(w, r, err)
-		return
-	} else if ok {
-		v.SupersededBy, v.SupersededByLabel = id, label
-	}
-	// A recipient is shown the edition this one supersedes only when its agency holds that one too
-	// (or its recall notice): otherwise the link would give away a hidden edition's id and number.
-	if e.Supersedes != nil && !owner {
-		_, _, perr := s.Store.FindVisibleEdition(ctx, p.AgencyID, *e.Supersedes)
-		if apperr.Code(perr) == apperr.ENOTFOUND {
-			_, perr = s.Store.FindRecallNotice(ctx, p.AgencyID, *e.Supersedes)
-		}
-		if apperr.Code(perr) == apperr.ENOTFOUND {
-			v.Edition.Supersedes = nil
-		} else if perr != nil {
-			s.renderError(w, r, perr)
-			return
-		}
-	}
-	var err error
-	if v.Reach, err = s.reachView(ctx, e, owner); err != nil {
+	// Everything around the content in one round trip. Recipients never see the list of other
+	// recipients; the center sees the ledger and reach. A recipient is shown the edition this one
+	// supersedes only when its agency holds that one too (or its recall notice): otherwise the link
+	// would give away a hidden edition's id and number.
+	x, err := s.Store.FindEditionSurroundings(ctx, p.AgencyID, p.UserID, e, owner)
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
+	v.Ledger = x.Ledger
+	v.SupersededBy, v.SupersededByLabel = x.SuccessorID, x.SuccessorLabel
+	if e.Supersedes != nil && !owner && !x.PredecessorKnown {
+		v.Edition.Supersedes = nil
+	}
+	v.Reach = s.reachViewOf(ctx, e, owner, x)
 	current := "drafts"
 	if !owner {
 		current = "inbox"

@@ -36,21 +36,32 @@ type ReachStore interface {
 // reachView builds the reach part of the edition page for the principal.
 func (s *Server) reachView(ctx context.Context, e product.Edition, owner bool) (views.ReachView, error) {
 	p := user.PrincipalFrom(ctx)
-	v := views.ReachView{EditionID: e.ID, Owner: owner, AgencyCode: p.AgencyCode, AgencyName: p.AgencyName}
+	var x product.EditionSurroundings
 	var err error
 	if owner {
+		x.Reach, err = s.Store.FindReach(ctx, p.AgencyID, e.ID)
+	} else {
+		x.Ack, x.Mine, err = s.Store.FindOwnReach(ctx, p.AgencyID, p.UserID, e.ID)
+	}
+	return s.reachViewOf(ctx, e, owner, x), err
+}
+
+// reachViewOf builds the reach panel from what the store read: the center's reach table, or the
+// recipient's acknowledgement and own feedback with what the principal may do next.
+func (s *Server) reachViewOf(ctx context.Context, e product.Edition, owner bool, x product.EditionSurroundings) views.ReachView {
+	p := user.PrincipalFrom(ctx)
+	v := views.ReachView{EditionID: e.ID, Owner: owner, AgencyCode: p.AgencyCode, AgencyName: p.AgencyName}
+	if owner {
 		v.AccessLink = s.Authz.Can(ctx, p, authz.ActAudit, authz.Owned(authz.TypeEdition, e.OwnerAgencyID))
-		v.Reach, err = s.Store.FindReach(ctx, p.AgencyID, e.ID)
-		return v, err
+		v.Reach = x.Reach
+		return v
 	}
-	if v.Ack, v.Mine, err = s.Store.FindOwnReach(ctx, p.AgencyID, p.UserID, e.ID); err != nil {
-		return v, err
-	}
+	v.Ack, v.Mine = x.Ack, x.Mine
 	received := authz.Received(authz.TypeEdition, e.OwnerAgencyID, true)
 	v.CanAcknowledge = v.Ack == nil && s.Authz.Can(ctx, p, authz.ActAcknowledge, received)
 	v.CanFeedback = s.Authz.Can(ctx, p, authz.ActFeedback, received)
 	v.Form = views.FeedbackFormOf(v.Mine)
-	return v, nil
+	return v
 }
 
 func (s *Server) handleEditionAcknowledge(w http.ResponseWriter, r *http.Request) {

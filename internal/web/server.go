@@ -94,10 +94,10 @@ type ProductStore interface {
 	FindLedger(ctx context.Context, agencyID, editionID int64) ([]product.LedgerEntry, error)
 	FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) ([]product.InboxItem, int, error)
 	FindVisibleEdition(ctx context.Context, agencyID, editionID int64) (product.Edition, bool, error)
+	FindEditionSurroundings(ctx context.Context, agencyID, userID int64, e product.Edition, owner bool) (product.EditionSurroundings, error)
 	RecordEditionView(ctx context.Context, agencyID, userID int64, e product.Edition) error
 	FindRecallNotices(ctx context.Context, agencyID int64) ([]product.RecallNotice, error)
 	FindRecallNotice(ctx context.Context, agencyID, editionID int64) (product.RecallNotice, error)
-	FindSuccessor(ctx context.Context, agencyID, editionID int64) (int64, string, bool, error)
 	FindReviewQueue(ctx context.Context, agencyID, userID int64, states []product.State) ([]product.DraftSummary, error)
 }
 
