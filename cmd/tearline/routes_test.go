@@ -4,10 +4,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+
+	"tearline/internal/web"
 )
 
 // Routes that need no permission. Adding one is a security decision: it must be added here too.
@@ -17,6 +20,7 @@ var openRoutes = map[string]string{
 	"GET /static/*":                 "infra",
 	"GET /demo-idp/*":               "infra",
 	"POST /demo-idp/*":              "infra",
+	"POST /csp-report":              "infra",
 	"GET /":                         "public",
 	"GET /auth/login":               "public",
 	"GET /auth/callback/{provider}": "public",
@@ -62,10 +66,20 @@ func TestRouteInventory(t *testing.T) {
 	}
 }
 
+// csrfExempt are the state-changing routes the cross-origin check lets through, each with the reason.
+// Adding one is a security decision: it must be added here too.
+var csrfExempt = map[string]string{
+	// Browsers send violation reports on their own; the route loads no session, accepts only the two
+	// report media types (which no cross-site form can send), and only logs and counts.
+	"POST /csp-report": "browser-sent CSP reports; no session, report media types only, log and counter only",
+}
+
+var routeParamRE = regexp.MustCompile(`\{[a-z]+\}`)
+
 // concrete turns a route pattern into a path that reaches the route.
 func concrete(pattern string) string {
-	p := strings.ReplaceAll(pattern, "{id}", "1")
-	p = strings.ReplaceAll(p, "{provider}", "demo")
+	p := strings.ReplaceAll(pattern, "{provider}", "demo")
+	p = routeParamRE.ReplaceAllString(p, "1")
 	if strings.HasSuffix(p, "/*") {
 		p = strings.TrimSuffix(p, "*")
 		if strings.HasPrefix(p, "/static/") {
@@ -99,7 +113,8 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 			h := resp.Header
 			where := name + " " + r.Method + " " + r.Pattern
 			csp := h.Get("Content-Security-Policy")
-			for _, want := range []string{"object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "default-src 'self'"} {
+			for _, want := range []string{"object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "default-src 'self'",
+				"form-action 'self'", "report-uri /csp-report"} {
 				if !strings.Contains(csp, want) {
 					t.Errorf("%s: CSP lacks %s: %q", where, want, csp)
 				}
@@ -109,6 +124,12 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 			}
 			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("X-Request-Id") == "" {
 				t.Errorf("%s: missing nosniff, Referrer-Policy or request id", where)
+			}
+			if h.Get("Cross-Origin-Opener-Policy") != "same-origin" || h.Get("X-Frame-Options") != "DENY" {
+				t.Errorf("%s: COOP %q, X-Frame-Options %q", where, h.Get("Cross-Origin-Opener-Policy"), h.Get("X-Frame-Options"))
+			}
+			if h.Get("Server") != "" || h.Get("X-Powered-By") != "" {
+				t.Errorf("%s: the response names its software: Server %q, X-Powered-By %q", where, h.Get("Server"), h.Get("X-Powered-By"))
 			}
 			if strings.HasPrefix(r.Pattern, "/static/") {
 				continue
@@ -167,22 +188,48 @@ func TestCrossSiteStateChangesAreRefused(t *testing.T) {
 	b := a.browser(t)
 	b.signIn("admin@hstc")
 	changing := 0
+	crossSite := func(method, path, contentType string) page {
+		req, _ := http.NewRequest(method, a.URL+path, strings.NewReader("code=EVIL&name=Evil"))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Origin", "https://attacker.invalid")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		return b.do(req)
+	}
 	for _, r := range a.app.server.Routes() {
+		key := r.Method + " " + r.Pattern
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			t.Errorf("route %s: only GET (side-effect free) and POST (state-changing) routes are expected", key)
+		}
 		if !r.StateChanging {
+			// No state-changing method reaches a GET route from another site either.
+			for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+				if p := crossSite(m, concrete(r.Pattern), "application/x-www-form-urlencoded"); p.Status != http.StatusForbidden {
+					t.Errorf("cross-site %s to GET route %s: status %d, want 403", m, r.Pattern, p.Status)
+				}
+			}
 			continue
 		}
 		changing++
-		req, _ := http.NewRequest(r.Method, a.URL+concrete(r.Pattern), strings.NewReader("code=EVIL&name=Evil"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", "https://attacker.invalid")
-		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		p := b.do(req)
-		if p.Status != http.StatusForbidden {
+		if why, ok := csrfExempt[key]; ok {
+			// Exempt: what a cross-site form can send (a form content type) is refused before it is read.
+			for _, ct := range []string{"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain"} {
+				if p := crossSite(r.Method, concrete(r.Pattern), ct); p.Status != http.StatusUnsupportedMediaType {
+					t.Errorf("cross-site %s %s (%s, exempt: %s): status %d, want 415", r.Method, r.Pattern, ct, why, p.Status)
+				}
+			}
+			continue
+		}
+		if p := crossSite(r.Method, concrete(r.Pattern), "application/x-www-form-urlencoded"); p.Status != http.StatusForbidden {
 			t.Errorf("cross-site %s %s: status %d, want 403", r.Method, r.Pattern, p.Status)
 		}
 	}
-	if changing < 8 {
+	if changing < 40 {
 		t.Errorf("only %d state-changing routes checked", changing)
+	}
+	for key := range csrfExempt {
+		if !slices.ContainsFunc(a.app.server.Routes(), func(r web.RouteInfo) bool { return r.Method+" "+r.Pattern == key }) {
+			t.Errorf("csrfExempt lists %s, which is not a route", key)
+		}
 	}
 	if n := a.countRows(t, `SELECT count(*) FROM agency WHERE code = 'EVIL'`); n != 0 {
 		t.Error("a cross-site POST created an agency")

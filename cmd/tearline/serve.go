@@ -77,7 +77,7 @@ type hooks struct {
 }
 
 func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk hooks) (*app, error) {
-	db, err := postgres.Open(ctx, cfg.AppDatabaseURL)
+	db, err := postgres.OpenWith(ctx, cfg.AppDatabaseURL, postgres.Options{StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("%w (run \"tearline migrate\" first; the server connects as %s)", err, config.AppRole)
 	}
@@ -85,7 +85,7 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk h
 	az, err := authz.New()
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("the authorization policy (policies/model.conf and policies/policy.csv, built into the binary) is invalid, so nothing can be authorized; refusing to start: %w", err)
 	}
 	st, err := assets.NewAssets()
 	if err != nil {
@@ -94,7 +94,9 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk h
 	}
 	base := cfg.BaseURL.String()
 	d := web.Deps{Logger: logger, Store: db, Authz: az, Assets: st, Secure: cfg.Secure(), Registry: prometheus.NewRegistry(),
-		Markdown: markdown.New(), MaxAttachmentBytes: cfg.MaxAttachmentBytes, SteeringQuorum: cfg.SteeringQuorum}
+		Markdown: markdown.New(), MaxAttachmentBytes: cfg.MaxAttachmentBytes, SteeringQuorum: cfg.SteeringQuorum,
+		Limits:      web.Limits{SignIn: web.Limit(cfg.RateLimits.SignIn), Search: web.Limit(cfg.RateLimits.Search), Export: web.Limit(cfg.RateLimits.Export)},
+		Unavailable: postgres.Unavailable}
 	d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cfg.Demo {
 		d.Personas = demo.Personas()

@@ -87,9 +87,26 @@ type Authorizer struct {
 	e *casbin.SyncedEnforcer
 }
 
-// New loads the embedded model and policy.
+// New loads the embedded model and policy, refusing a policy or model that is not whole (see
+// newChecked): start-up stops rather than serve under a damaged policy.
 func New() (*Authorizer, error) {
-	return NewFromText(policies.Model, policies.Policy)
+	return newChecked(policies.Model, policies.Policy)
+}
+
+// newChecked is NewFromText for a complete policy: every row well formed, every role granted
+// something, and the model answering two fixed questions correctly.
+func newChecked(modelText, policyText string) (*Authorizer, error) {
+	if err := checkPolicyText(policyText); err != nil {
+		return nil, fmt.Errorf("authz policy: %w", err)
+	}
+	a, err := NewFromText(modelText, policyText)
+	if err != nil {
+		return nil, err
+	}
+	if err := selfTest(a.e); err != nil {
+		return nil, fmt.Errorf("authz model: %w", err)
+	}
+	return a, nil
 }
 
 // NewFromText builds an Authorizer from a model and policy text (tests use it).

@@ -13,16 +13,17 @@ import (
 // Editions and rescissions are copied without their triggers (session_replication_role = replica):
 // row by row, the search-index trigger costs about 0.6 ms an edition on this machine, ten minutes a
 // million. fillDerived then does the triggers' work set by set, exactly as the migrations' own
-// backfills do (00011 for search_doc, 00012 for edition_attachment). checkTriggers refuses to load
+// backfills do (00011 and 00017 for search_doc, 00012 for edition_attachment). checkTriggers refuses to load
 // when those tables carry a trigger whose work is not done here, so a new trigger cannot be skipped
 // silently; teach fillDerived its set-based form.
 var knownTriggers = map[string][]string{
 	"edition":            {"edition_attachment_fill", "edition_immutable", "edition_search_index"},
 	"edition_rescission": {"edition_rescission_immutable", "edition_rescission_search"},
+	"release_ledger":     {"release_ledger_immutable", "release_ledger_search_audience"},
 }
 
 // searchDocColumns are the columns fillDerived writes; a change to search_doc must be mirrored here.
-const searchDocColumns = "edition_id,owner_agency_id,type,year,office,topics,regions,released_at,rescinded,tsv"
+const searchDocColumns = "edition_id,owner_agency_id,type,year,office,topics,regions,released_at,rescinded,tsv,audience"
 
 func checkTriggers(ctx context.Context, pool *pgxpool.Pool) error {
 	for table, known := range knownTriggers {
@@ -70,7 +71,8 @@ func fillDerived(ctx context.Context, pool *pgxpool.Pool, from, to int64, parts 
 					coalesce(e.content->>'originating_office', ''), tearline_search_strings(e.content->'topics'),
 					tearline_search_strings(e.content->'regions'), e.released_at,
 					EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = e.id),
-					tearline_search_vector(e.title, e.content->>'summary', tearline_search_portions(e.content))
+					tearline_search_vector(e.title, e.content->>'summary', tearline_search_portions(e.content)),
+					(SELECT coalesce(array_agg(l.agency_id ORDER BY l.agency_id), '{}') FROM release_ledger l WHERE l.edition_id = e.id)
 				FROM edition e WHERE e.id BETWEEN $1 AND $2`,
 				`INSERT INTO edition_attachment (edition_id, attachment_id)
 				SELECT e.id, (x->>'attachment_id')::bigint

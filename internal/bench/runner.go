@@ -112,10 +112,13 @@ func Run(ctx context.Context, o RunOptions) (*Report, error) {
 
 func (rn *runner) logf(format string, args ...any) { logf(rn.o.Log, format, args...) }
 
-// portalEnv is the portal's environment: the bench database, a loopback address, no metrics listener.
+// portalEnv is the portal's environment: the bench database, a loopback address, no metrics listener,
+// and no per-user rate limits on search and export (the load generator is a few users asking hard on
+// purpose; the limits would measure themselves).
 func portalEnv(o RunOptions, addr, appURL string) []string {
 	return []string{"DATABASE_URL=" + o.OwnerURL, "TEARLINE_APP_DATABASE_URL=" + appURL, "TEARLINE_LISTEN_ADDR=" + addr,
-		"TEARLINE_BASE_URL=http://" + addr, "TEARLINE_METRICS_ADDR=off", "TEARLINE_DEMO=auto", "TEARLINE_OIDC_PROVIDERS="}
+		"TEARLINE_BASE_URL=http://" + addr, "TEARLINE_METRICS_ADDR=off", "TEARLINE_DEMO=auto", "TEARLINE_OIDC_PROVIDERS=",
+		"TEARLINE_RATE_LIMIT_SEARCH=off", "TEARLINE_RATE_LIMIT_EXPORT=off"}
 }
 
 func (rn *runner) startFloor(ctx context.Context) (func(), error) {

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -70,6 +71,27 @@ type Config struct {
 	// SMTP delivers notification e-mail; without an address, demo mode keeps e-mail in an outbox
 	// page and production sends none (notifications stay in the portal).
 	SMTP SMTP
+	// RateLimits are the abuse budgets of sign-in, search and export.
+	RateLimits RateLimits
+	// StatementTimeout cancels any one SQL statement of the server that runs longer (0: none).
+	StatementTimeout time.Duration
+}
+
+// Rate is a request budget: at most Requests per Window and key (user, or client address before
+// sign-in). The zero Rate means no limit.
+type Rate struct {
+	Requests int
+	Window   time.Duration
+}
+
+// Off reports whether the rate sets no limit.
+func (r Rate) Off() bool { return r.Requests == 0 }
+
+// RateLimits are the per-key budgets of the routes attackers automate.
+type RateLimits struct {
+	SignIn Rate // /auth/login and the provider callbacks, per client address
+	Search Rate // /search, per user
+	Export Rate // the audit CSV export and attachment downloads, per user
 }
 
 // SMTP is the relay notification e-mail goes through.
@@ -162,6 +184,9 @@ func Load(getenv func(string) string) (*Config, error) {
 			return nil, &Error{"TEARLINE_SMTP_FROM", "must be the sender address, e.g. tearline@example.gov, when TEARLINE_SMTP_ADDR is set"}
 		}
 	}
+	if err := c.abuseLimits(env); err != nil {
+		return nil, err
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("TEARLINE_LOG_LEVEL", "info"))); err != nil {
 		return nil, &Error{"TEARLINE_LOG_LEVEL", "must be debug, info, warn or error"}
 	}
@@ -205,6 +230,48 @@ func Load(getenv func(string) string) (*Config, error) {
 		})
 	}
 	return c, nil
+}
+
+// abuseLimits reads the rate limits and the statement timeout.
+func (c *Config) abuseLimits(env func(k, def string) string) error {
+	var err error
+	for _, l := range []struct {
+		name, def string
+		r         *Rate
+	}{
+		{"TEARLINE_RATE_LIMIT_SIGNIN", "300/1m", &c.RateLimits.SignIn},
+		{"TEARLINE_RATE_LIMIT_SEARCH", "120/1m", &c.RateLimits.Search},
+		{"TEARLINE_RATE_LIMIT_EXPORT", "120/1m", &c.RateLimits.Export},
+	} {
+		if *l.r, err = ParseRate(env(l.name, l.def)); err != nil {
+			return &Error{l.name, err.Error()}
+		}
+	}
+	v := env("TEARLINE_DB_STATEMENT_TIMEOUT", "5s")
+	if strings.EqualFold(v, "off") {
+		return nil
+	}
+	if c.StatementTimeout, err = time.ParseDuration(v); err != nil || c.StatementTimeout < 100*time.Millisecond || c.StatementTimeout > time.Hour {
+		return &Error{"TEARLINE_DB_STATEMENT_TIMEOUT", "must be a duration between 100ms and 1h, such as 5s, or off"}
+	}
+	return nil
+}
+
+// ParseRate reads a budget written "<requests>/<window>", e.g. "60/1m", or "off" for no limit.
+func ParseRate(v string) (Rate, error) {
+	if strings.EqualFold(strings.TrimSpace(v), "off") {
+		return Rate{}, nil
+	}
+	n, w, ok := strings.Cut(strings.TrimSpace(v), "/")
+	req, err := strconv.Atoi(n)
+	if !ok || err != nil || req < 1 || req > 1_000_000 {
+		return Rate{}, errors.New(`must be "<requests>/<window>" with at least one request, such as 60/1m, or off`)
+	}
+	win, err := time.ParseDuration(w)
+	if err != nil || win < time.Second || win > 24*time.Hour {
+		return Rate{}, errors.New(`must be "<requests>/<window>" with a window between 1s and 24h, such as 60/1m, or off`)
+	}
+	return Rate{Requests: req, Window: win}, nil
 }
 
 func duration(v, name string) (time.Duration, error) {

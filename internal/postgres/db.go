@@ -6,6 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -27,11 +33,26 @@ type DB struct {
 	jobs *river.Client[pgx.Tx]
 }
 
+// Options tune the connections of OpenWith.
+type Options struct {
+	// StatementTimeout is sent as statement_timeout when each connection starts, so no statement of
+	// the server (lock waits included) runs longer; 0 keeps the role's default.
+	StatementTimeout time.Duration
+}
+
 // Open connects to databaseURL and checks the connection.
 func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	return OpenWith(ctx, databaseURL, Options{})
+}
+
+// OpenWith connects to databaseURL with the options and checks the connection.
+func OpenWith(ctx context.Context, databaseURL string, o Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if o.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -58,6 +79,26 @@ func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 // inTx runs fn in a transaction, committing when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// Unavailable reports whether err says the database could not serve the request for now: it
+// cannot be reached, the connection broke, the server is shutting down or starting, or it cancelled
+// the statement (statement_timeout). The web layer answers such errors with 503.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// 08: connection exception; 53: insufficient resources; 57: operator intervention
+		// (57014 query_canceled, 57P01 admin_shutdown, 57P03 cannot_connect_now).
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57")
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // formatError maps driver errors to application errors.

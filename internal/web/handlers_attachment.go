@@ -291,7 +291,22 @@ func classifyUpload(data []byte, filename string) (contentType, name string, err
 	if !ok {
 		return "", "", apperr.Errorf(apperr.EINVALID, "Files whose content is %s are not accepted (the name and the type your browser gave do not count; the content does).%s", sniffed, typeAdvice)
 	}
+	if ext := lowerExt(name); !slices.Contains(t.exts, ext) && knownExtension(ext) {
+		return "", "", apperr.Errorf(apperr.EINVALID, "The file's name ends in %s, but its content is a %s file, so it was not attached. "+
+			"Attach it under a name ending in %s, or choose the file you meant.", ext, t.exts[0], t.exts[0])
+	}
 	return contentType, withExtension(name, t.exts), nil
+}
+
+// knownExtension reports whether ext is the extension of one of the accepted types: a name that
+// claims one of them must have content of that type (a PNG named .pdf is refused, not renamed).
+func knownExtension(ext string) bool {
+	for _, t := range allowedTypes {
+		if slices.Contains(t.exts, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // officeType recognises a .docx, .xlsx or .pptx file: a ZIP archive named so, holding
@@ -321,7 +336,54 @@ func officeType(data []byte, name string) (string, error) {
 	if !contentTypes || !mainPart {
 		return "", apperr.Errorf(apperr.EINVALID, "This file is not a valid %s document.", ext)
 	}
+	if err := checkExpansion(zr, len(data), ext); err != nil {
+		return "", err
+	}
 	return t.mime, nil
+}
+
+// Limits on what an Office document (a ZIP archive) may expand to. The portal never unpacks
+// attachments for use, but recipients' software does: a document that would expand past these
+// limits is refused as a decompression bomb.
+const (
+	maxArchiveEntries  = 10_000
+	maxArchiveExpanded = 256 << 20 // bytes, all entries together
+	maxArchiveRatio    = 100       // expanded bytes per stored byte, over the whole file
+	minArchiveAllowed  = 16 << 20  // small files may expand this far whatever their ratio
+)
+
+// checkExpansion refuses an archive with too many entries, unsafe entry names, declared sizes over
+// the limits, or entries that do not decompress to exactly what they declare. Every entry is
+// decompressed through a reader bounded by its declared size (archive/zip also checks the size and
+// CRC at the end), so a lying header costs at most the declared limit to find out.
+func checkExpansion(zr *zip.Reader, stored int, ext string) error {
+	bomb := apperr.Errorf(apperr.EINVALID, "This %s file expands to far more data than a document needs (a possible decompression bomb), so it was not attached. Split it into smaller files.", ext)
+	if len(zr.File) > maxArchiveEntries {
+		return bomb
+	}
+	allowed := min(uint64(maxArchiveExpanded), max(uint64(minArchiveAllowed), uint64(stored)*maxArchiveRatio))
+	var total uint64
+	for _, f := range zr.File {
+		if n := strings.ReplaceAll(f.Name, `\`, "/"); strings.HasPrefix(n, "/") || slices.Contains(strings.Split(n, "/"), "..") || strings.ContainsRune(n, 0) {
+			return apperr.Errorf(apperr.EINVALID, "This %s file holds a part with an unsafe path, so it was not attached.", ext)
+		}
+		if f.UncompressedSize64 > allowed || total+f.UncompressedSize64 > allowed {
+			return bomb
+		}
+		total += f.UncompressedSize64
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return apperr.Errorf(apperr.EINVALID, "This %s file is damaged and could not be read.", ext)
+		}
+		n, err := io.Copy(io.Discard, io.LimitReader(rc, int64(f.UncompressedSize64)+1))
+		_ = rc.Close()
+		if err != nil || uint64(n) != f.UncompressedSize64 {
+			return apperr.Errorf(apperr.EINVALID, "This %s file is damaged: a part does not hold what its header declares, so it was not attached.", ext)
+		}
+	}
+	return nil
 }
 
 // isOLE reports whether data starts like an OLE compound file (legacy .doc, .xls, .ppt, .msg).

@@ -100,7 +100,9 @@ func TestClassifyUpload(t *testing.T) {
 		{"anim.gif", pad([]byte("GIF89a")), "image/gif", "anim.gif"},
 		{"pic.webp", pad([]byte("RIFF\x00\x00\x00\x00WEBPVP8 ")), "image/webp", "pic.webp"},
 		{"doc.pdf", []byte("%PDF-1.7\n"), "application/pdf", "doc.pdf"},
-		{"image.png", []byte("%PDF-1.7\n"), "application/pdf", "image.png.pdf"},
+		// A name with an accepted extension must fit the content (ASVS 5.2.2); other names get the right one added.
+		{"image.png", []byte("%PDF-1.7\n"), "", ""},
+		{"scan.pdf", pad([]byte("\x89PNG\r\n\x1a\n")), "", ""},
 		{"data.csv", []byte("a,b\n1,2\n"), "text/plain; charset=utf-8", "data.csv"},
 		{"page.html", []byte("just text"), "text/plain; charset=utf-8", "page.html.txt"},
 		{"memo.docx", zipOf("[Content_Types].xml", "word/document.xml"), mimeDOCX, "memo.docx"},
@@ -113,7 +115,8 @@ func TestClassifyUpload(t *testing.T) {
 		{"page.html", []byte("<!DOCTYPE html><p>hi"), "", ""},
 		{"x.svg", []byte("<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'></svg>"), "", ""},
 		// Markup the sniffer does not call HTML is kept as text: served as text/plain, nosniff, as a download.
-		{"x.png", []byte("<svg xmlns='http://www.w3.org/2000/svg'></svg>"), "text/plain; charset=utf-8", "x.png.txt"},
+		{"x.svg.txt", []byte("<svg xmlns='http://www.w3.org/2000/svg'></svg>"), "text/plain; charset=utf-8", "x.svg.txt"},
+		{"x.png", []byte("<svg xmlns='http://www.w3.org/2000/svg'></svg>"), "", ""},
 		{"utf16.txt", []byte("\xfe\xff\x00h\x00i"), "", ""},
 		{"old.xls", pad([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}), "", ""},
 		{"a.mp4", pad([]byte("\x00\x00\x00\x18ftypmp42")), "", ""},

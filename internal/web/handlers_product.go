@@ -80,7 +80,13 @@ func (s *Server) handleProductList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := views.DraftListView{Drafts: list, Total: total, Page: page, PerPage: draftsPerPage, Type: f.Type, State: f.State,
-		AllOfAgency: all, CanCreate: s.Authz.Can(ctx, p, authz.ActCreate, authz.Owned(authz.TypeDraft, p.AgencyID))}
+		AllOfAgency: all, CanCreate: s.Authz.Can(ctx, p, authz.ActCreate, authz.Owned(authz.TypeDraft, p.AgencyID)), Editable: map[int64]bool{}}
+	// Only drafts (not products in review) open in the editor, and only for their authors: when the
+	// list is filtered to the viewer's own drafts every one is authored by the viewer.
+	mayEdit := s.Authz.Can(ctx, p, authz.ActUpdate, authz.Authored(authz.TypeDraft, p.AgencyID, !all))
+	for _, d := range list {
+		v.Editable[d.ID] = mayEdit && d.State == product.StateDraft
+	}
 	s.render(w, r, http.StatusOK, views.DraftList(s.page(r, "Drafts", "drafts"), v))
 }
 

@@ -60,8 +60,10 @@ func (s *Server) handleVersionCompare(w http.ResponseWriter, r *http.Request) {
 	if !s.recordView(w, r, "product", d.ID, map[string]any{"page": "compare", "from": from.Number, "to": to.Number}) {
 		return
 	}
+	p := user.PrincipalFrom(r.Context())
 	v := views.VersionCompareView{Product: d, Versions: vs, From: from, To: to,
-		Diff: foldDiff(product.Diff(from.Snapshot, to.Snapshot), diffContext), Changed: product.Changed(from.Snapshot, to.Snapshot)}
+		Diff: foldDiff(product.Diff(from.Snapshot, to.Snapshot), diffContext), Changed: product.Changed(from.Snapshot, to.Snapshot),
+		CanEdit: s.Authz.Can(r.Context(), p, authz.ActUpdate, authz.Authored(authz.TypeDraft, d.OwnerAgencyID, d.IsAuthor(p.UserID)))}
 	title := "Version " + strconv.Itoa(from.Number) + " and " + strconv.Itoa(to.Number) + ": " + d.Title
 	s.render(w, r, http.StatusOK, views.VersionCompare(s.page(r, title, "drafts"), v))
 }

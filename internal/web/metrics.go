@@ -11,8 +11,9 @@ import (
 )
 
 type metrics struct {
-	registry *prometheus.Registry
-	requests *prometheus.HistogramVec
+	registry   *prometheus.Registry
+	requests   *prometheus.HistogramVec
+	cspReports *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -26,8 +27,12 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Help:    "HTTP request latency by route pattern, method and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route", "method", "status"}),
+		cspReports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tearline_csp_reports_total",
+			Help: "Content Security Policy violation reports received, by violated directive.",
+		}, []string{"directive"}),
 	}
-	reg.MustRegister(m.requests)
+	reg.MustRegister(m.requests, m.cspReports)
 	return m
 }
 

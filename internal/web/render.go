@@ -81,6 +81,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.Logger.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "error", err)
 	}
 	msg := apperr.Message(err)
+	if code == apperr.EINTERNAL && s.Unavailable != nil && s.Unavailable(err) {
+		status, heading = http.StatusServiceUnavailable, "Temporarily unavailable"
+		msg = "The portal cannot serve this request just now. Try again in a moment."
+		w.Header().Set("Retry-After", "5")
+	}
 	if code == apperr.EINTERNAL {
 		msg += " Reference: " + requestID(r.Context())
 	}

@@ -50,6 +50,7 @@ func (s *Server) routes() []route {
 		{"GET", "/healthz", infra, h(s.handleHealthz)},
 		{"GET", "/readyz", infra, h(s.handleReadyz)},
 		{"GET", "/static/*", infra, s.Assets.Handler()},
+		{"POST", cspReportPath, infra, h(s.handleCSPReport)},
 
 		{"GET", "/", public, h(s.handleHome)},
 		{"GET", "/auth/login", public, h(s.handleLogin)},
@@ -140,14 +141,16 @@ func (s *Server) routes() []route {
 // Handler returns the portal's HTTP handler.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.observe, s.secureHeaders, s.csrf, middleware.GetHead)
+	r.Use(s.observe, s.secureHeaders, s.refuseTrace, s.csrfExceptReports, middleware.GetHead)
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 	sessions := s.Auth.Sessions()
+	sessions.ErrorFunc = s.sessionError
+	limiters := s.rateLimiters()
 	for _, rt := range s.routes() {
 		hh := rt.handler
 		if rt.access.kind != accessInfra {
-			hh = sessions.LoadAndSave(s.principal(s.gate(rt.access, hh)))
+			hh = s.withSessions(sessions, s.principal(s.rateLimit(limiters, rt.method, rt.pattern, s.gate(rt.access, hh))))
 		}
 		r.Method(rt.method, rt.pattern, hh)
 	}
@@ -168,7 +171,7 @@ func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) 
 
 // withSession runs h with the session and principal loaded, for pages outside the route table.
 func (s *Server) withSession(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
-	s.Auth.Sessions().LoadAndSave(s.principal(h)).ServeHTTP(w, r)
+	s.withSessions(s.Auth.Sessions(), s.principal(h)).ServeHTTP(w, r)
 }
 
 // MetricsHandler serves Prometheus metrics; main serves it on its own listener, never on the portal's.

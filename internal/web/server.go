@@ -117,6 +117,10 @@ type Deps struct {
 	MaxAttachmentBytes int64
 	// SteeringQuorum is the configured steering quorum (shown on the steering panel).
 	SteeringQuorum workflow.QuorumRule
+	// Limits are the rate limits of sign-in, search and export; zero limits none.
+	Limits Limits
+	// Unavailable reports whether an error means the database cannot serve for now (answered 503).
+	Unavailable func(error) bool
 }
 
 // Server holds the dependencies every handler uses.
