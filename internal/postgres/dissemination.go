@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -24,8 +23,9 @@ func (db *DB) DisseminateEdition(ctx context.Context, agencyID, userID, editionI
 			AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = edition.id)`, editionID, agencyID).Scan(&e.ID, &e.Number, &e.Rev); err != nil {
 			return err
 		}
-		// One statement writes every new ledger row; the audit rows (one per recipient agency) follow in
-		// one pipelined batch: a release to 500 agencies costs three round trips, not a thousand.
+		// One statement writes every new ledger row and one audit row records the release with the
+		// agencies it reached (the ledger keeps a row per agency): a release to 500 agencies costs a
+		// few round trips, not a thousand.
 		rows, _ := tx.Query(ctx, `INSERT INTO release_ledger (edition_id, agency_id, released_by, justification, caveats)
 			SELECT $1, a, $3, $4, $5 FROM unnest($2::bigint[]) WITH ORDINALITY AS r(a, n) ORDER BY n
 			ON CONFLICT (edition_id, agency_id) DO NOTHING RETURNING agency_id`, editionID, recipients, userID, justification, caveats)
@@ -34,17 +34,12 @@ func (db *DB) DisseminateEdition(ctx context.Context, agencyID, userID, editionI
 			return err
 		}
 		added = len(reached)
-		b := &pgx.Batch{}
-		for _, a := range reached {
-			sql, args, err := auditStatement(audit.New(ctx, "edition.disseminate", "edition", strconv.FormatInt(editionID, 10), audit.Success,
-				map[string]any{"recipient_agency_id": a, "caveats": caveats}))
-			if err != nil {
-				return err
-			}
-			b.Queue(sql, args...)
+		if added == 0 {
+			return nil
 		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("write audit events: %w", err)
+		if err := insertAudit(ctx, tx, audit.New(ctx, "edition.disseminate", "edition", strconv.FormatInt(editionID, 10), audit.Success,
+			map[string]any{"recipient_agency_ids": reached, "caveats": caveats})); err != nil {
+			return err
 		}
 		return db.notifyEdition(ctx, tx, notify.EditionReleased, e, reached, "")
 	})
@@ -106,9 +101,19 @@ func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.I
 			var it product.InboxItem
 			return it, r.Scan(&it.EditionID, &it.Number, &it.Rev, &it.Type, &it.Title, &it.Banner, &it.Summary, &it.ReleasedAt, &it.Read, &it.Acknowledged)
 		}))
-	b.Queue(`SELECT count(*) FROM (SELECT 1 FROM release_ledger l JOIN edition e ON e.id = l.edition_id
-		WHERE `+filters+` LIMIT $7) c`, append(args, f.Offset+ahead+1)...).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&total) })
+	if f.Type == "" && f.Topic == "" && f.Region == "" {
+		// Without a filter on the edition's content the count needs the ledger alone (and the
+		// rescissions, which recipients see for the editions they hold): no edition is read.
+		b.Queue(`SELECT count(*) FROM (SELECT 1 FROM release_ledger l
+			WHERE l.agency_id = $1 AND ($2::timestamptz IS NULL OR l.released_at >= $2) AND ($3::timestamptz IS NULL OR l.released_at < $3)
+			  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = l.edition_id) LIMIT $4) c`,
+			agencyID, f.From, f.To, f.Offset+ahead+1).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&total) })
+	} else {
+		b.Queue(`SELECT count(*) FROM (SELECT 1 FROM release_ledger l JOIN edition e ON e.id = l.edition_id
+			WHERE `+filters+` LIMIT $7) c`, append(args, f.Offset+ahead+1)...).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&total) })
+	}
 	err := db.batchAs(ctx, agencyID, 0, b)
 	return out, total, err
 }

@@ -156,6 +156,13 @@ func TestReceiptPolicy(t *testing.T) {
 	if err := insert(ice, liaison, liaison); pgCode(err) != "42501" {
 		t.Errorf("receipt for a rescinded edition: %v", err)
 	}
+	// The agency that held it sees the rescission (as it sees the recall notice); another does not.
+	if n := rlsCount(t, app, ice, liaison, `SELECT count(*) FROM edition_rescission`); n != 1 {
+		t.Errorf("ICE sees %d rescissions, want the one of the edition it held", n)
+	}
+	if n := rlsCount(t, app, nca, other, `SELECT count(*) FROM edition_rescission`); n != 0 {
+		t.Errorf("NCA sees %d rescissions of editions it never held", n)
+	}
 }
 
 func agencyByCode(t *testing.T, owner *postgres.DB, code string) int64 {
