@@ -54,6 +54,22 @@ func TestNotificationsOfARelease(t *testing.T) {
 		t.Errorf("a bad subscription: status %d, want 422 with the message and the kept subscription", p.Status)
 	}
 
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'subscription.create' AND details->>'value' = 'IB'`); n != 1 {
+		t.Errorf("subscription audited %d times, want 1", n)
+	}
+	// Removing another user's subscription is not found, and writes nothing.
+	var sub int64
+	if err := a.Owner.Pool.QueryRow(context.Background(), `SELECT id FROM subscription`).Scan(&sub); err != nil {
+		t.Fatal(err)
+	}
+	other := a.browser(t)
+	other.signIn("liaison@cbp")
+	if p := other.post("/subscriptions/"+itoa(sub)+"/delete", url.Values{}); p.Status != http.StatusNotFound {
+		t.Errorf("deleting another user's subscription: %d", p.Status)
+	}
+	if n := a.countRows(t, `SELECT count(*) FROM audit_event WHERE action = 'subscription.delete'`); n != 0 {
+		t.Errorf("a refused deletion was audited %d times", n)
+	}
 	bulletin := releaseMarked(t, a, "IB", "Night departures from the Cayo Verde coast", url.Values{"m_control": {"CUI"}, "m_categories": {"LEI"}, "m_tlp": {"AMBER"}})
 	elena := a.browser(t)
 	elena.signIn("reviewer@hstc")

@@ -320,3 +320,13 @@ func sqlState(err error) string {
 	}
 	return ""
 }
+
+// queueAudit queues the event's insert on a batch, so it commits with the batch's other statements.
+func queueAudit(b *pgx.Batch, ev audit.Event) error {
+	sql, args, err := auditStatement(ev)
+	if err != nil {
+		return err
+	}
+	b.Queue(sql, args...)
+	return nil
+}

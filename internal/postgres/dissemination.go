@@ -141,12 +141,10 @@ func (db *DB) RecordEditionView(ctx context.Context, agencyID, userID int64, e p
 	if e.OwnerAgencyID != agencyID {
 		b.Queue(`INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, e.ID, userID, agencyID)
 	}
-	sql, args, err := auditStatement(audit.New(ctx, "edition.view", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
-		map[string]any{"number": e.Number, "rev": e.Rev}))
-	if err != nil {
+	if err := queueAudit(b, audit.New(ctx, "edition.view", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
+		map[string]any{"number": e.Number, "rev": e.Rev})); err != nil {
 		return err
 	}
-	b.Queue(sql, args...)
 	return db.batchAs(ctx, agencyID, userID, b)
 }
 

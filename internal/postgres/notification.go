@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 
 	"tearline/internal/apperr"
+	"tearline/internal/audit"
 	"tearline/internal/marking"
 	"tearline/internal/notify"
 	"tearline/internal/product"
@@ -174,6 +174,7 @@ func (db *DB) fanOutProduct(ctx context.Context, a notify.FanoutArgs) (int, erro
 			return err
 		}
 		var sql string
+		args := []any{owner, a.ProductID}
 		switch a.Event {
 		case notify.ReviewAssigned: // analysts for peer review, reviewers for the later stages; never its authors
 			role := "reviewer"
@@ -183,8 +184,9 @@ func (db *DB) fanOutProduct(ctx context.Context, a notify.FanoutArgs) (int, erro
 				return nil // it has moved on since
 			}
 			sql = `SELECT u.id FROM app_user u WHERE u.agency_id = $1 AND u.active
-				AND EXISTS (SELECT 1 FROM membership m WHERE m.user_id = u.id AND m.agency_id = u.agency_id AND m.role = '` + role + `')
+				AND EXISTS (SELECT 1 FROM membership m WHERE m.user_id = u.id AND m.agency_id = u.agency_id AND m.role = $3)
 				AND NOT EXISTS (SELECT 1 FROM product_author pa WHERE pa.product_id = $2 AND pa.user_id = u.id)`
+			args = append(args, role)
 		case notify.ReviewReturned:
 			sql = `SELECT u.id FROM app_user u JOIN product_author pa ON pa.user_id = u.id AND pa.product_id = $2
 				WHERE u.agency_id = $1 AND u.active`
@@ -192,7 +194,7 @@ func (db *DB) fanOutProduct(ctx context.Context, a notify.FanoutArgs) (int, erro
 			users = a.Users
 			return nil
 		}
-		rows, _ := tx.Query(ctx, sql, owner, a.ProductID)
+		rows, _ := tx.Query(ctx, sql, args...)
 		var err error
 		users, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 		return err
@@ -364,6 +366,19 @@ func (db *DB) CountUnreadNotifications(ctx context.Context, agencyID, userID int
 	return n, db.batchAs(ctx, agencyID, userID, b)
 }
 
+// OpenNotification marks one of the user's notifications read and returns it (its link); another
+// user's, or a missing one, is ENOTFOUND. One round trip.
+func (db *DB) OpenNotification(ctx context.Context, agencyID, userID, id int64) (notify.Notification, error) {
+	var n notify.Notification
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE notification SET read_at = coalesce(read_at, clock_timestamp()) WHERE id = $1 AND user_id = $2 AND agency_id = $3
+		RETURNING id, event, object_type, object_id, label, detail, created_at, read_at`, id, userID, agencyID).
+		QueryRow(func(row pgx.Row) error {
+			return row.Scan(&n.ID, &n.Event, &n.ObjectType, &n.ObjectID, &n.Label, &n.Detail, &n.CreatedAt, &n.ReadAt)
+		})
+	return n, db.batchAs(ctx, agencyID, userID, b)
+}
+
 // MarkNotificationsRead marks the user's notification id read, or all of them when id is 0.
 func (db *DB) MarkNotificationsRead(ctx context.Context, agencyID, userID, id int64) error {
 	b := &pgx.Batch{}
@@ -384,26 +399,30 @@ func (db *DB) FindSubscriptions(ctx context.Context, agencyID, userID int64) ([]
 	return out, db.batchAs(ctx, agencyID, userID, b)
 }
 
-// AddSubscription adds a subscription of the user; adding one that exists changes nothing.
+// AddSubscription adds a subscription of the user, audited in the same transaction; adding one that
+// exists changes (and records) nothing.
 func (db *DB) AddSubscription(ctx context.Context, agencyID, userID int64, s notify.Subscription) error {
-	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO subscription (user_id, kind, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, userID, s.Kind, s.Value)
-	return db.batchAs(ctx, agencyID, userID, b)
+	return db.inActorTx(ctx, agencyID, userID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO subscription (user_id, kind, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, userID, s.Kind, s.Value)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "subscription.create", "subscription", "", audit.Success,
+			map[string]any{"kind": s.Kind, "value": s.Value}))
+	})
 }
 
-// DeleteSubscription removes a subscription of the user; another user's is ENOTFOUND.
+// DeleteSubscription removes a subscription of the user, audited in the same transaction; another
+// user's is ENOTFOUND and writes nothing.
 func (db *DB) DeleteSubscription(ctx context.Context, agencyID, userID, id int64) error {
-	var gone int64
-	b := &pgx.Batch{}
-	b.Queue(`DELETE FROM subscription WHERE id = $1 AND user_id = $2`, id, userID).Exec(func(ct pgconn.CommandTag) error {
-		gone = ct.RowsAffected()
-		return nil
+	return db.inActorTx(ctx, agencyID, userID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM subscription WHERE id = $1 AND user_id = $2`, id, userID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return apperr.NotFound()
+		}
+		return insertAudit(ctx, tx, audit.New(ctx, "subscription.delete", "subscription", strconv.FormatInt(id, 10), audit.Success, nil))
 	})
-	if err := db.batchAs(ctx, agencyID, userID, b); err != nil {
-		return err
-	}
-	if gone == 0 {
-		return apperr.NotFound()
-	}
-	return nil
 }

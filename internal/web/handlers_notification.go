@@ -63,22 +63,12 @@ func (s *Server) handleNotificationOpen(w http.ResponseWriter, r *http.Request) 
 		s.renderError(w, r, err)
 		return
 	}
-	items, _, err := s.Store.FindNotifications(ctx, p.AgencyID, p.UserID, notificationsShown)
+	n, err := s.Store.OpenNotification(ctx, p.AgencyID, p.UserID, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	for _, n := range items {
-		if n.ID == id {
-			if err := s.Store.MarkNotificationsRead(ctx, p.AgencyID, p.UserID, id); err != nil {
-				s.renderError(w, r, err)
-				return
-			}
-			http.Redirect(w, r, n.Link(), http.StatusSeeOther)
-			return
-		}
-	}
-	s.renderError(w, r, errNotFound)
+	http.Redirect(w, r, n.Link(), http.StatusSeeOther)
 }
 
 func (s *Server) handleSubscriptionAdd(w http.ResponseWriter, r *http.Request) {

@@ -56,6 +56,7 @@ type NotificationStore interface {
 	FindNotifications(ctx context.Context, agencyID, userID int64, limit int) ([]notify.Notification, int, error)
 	CountUnreadNotifications(ctx context.Context, agencyID, userID int64) (int, error)
 	MarkNotificationsRead(ctx context.Context, agencyID, userID, id int64) error
+	OpenNotification(ctx context.Context, agencyID, userID, id int64) (notify.Notification, error)
 	FindSubscriptions(ctx context.Context, agencyID, userID int64) ([]notify.Subscription, error)
 	AddSubscription(ctx context.Context, agencyID, userID int64, s notify.Subscription) error
 	DeleteSubscription(ctx context.Context, agencyID, userID, id int64) error
