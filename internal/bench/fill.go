@@ -23,7 +23,7 @@ var knownTriggers = map[string][]string{
 }
 
 // searchDocColumns are the columns fillDerived writes; a change to search_doc must be mirrored here.
-const searchDocColumns = "edition_id,owner_agency_id,type,year,office,topics,regions,released_at,rescinded,tsv,audience"
+const searchDocColumns = "edition_id,owner_agency_id,type,year,office,topics,regions,released_at,rescinded,tsv,audience_keys"
 
 func checkTriggers(ctx context.Context, pool *pgxpool.Pool) error {
 	for table, known := range knownTriggers {
@@ -72,7 +72,7 @@ func fillDerived(ctx context.Context, pool *pgxpool.Pool, from, to int64, parts 
 					tearline_search_strings(e.content->'regions'), e.released_at,
 					EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = e.id),
 					tearline_search_vector(e.title, e.content->>'summary', tearline_search_portions(e.content)),
-					(SELECT coalesce(array_agg(l.agency_id ORDER BY l.agency_id), '{}') FROM release_ledger l WHERE l.edition_id = e.id)
+					(SELECT coalesce(array_agg(tearline_search_key(l.agency_id, e.id) ORDER BY l.agency_id), '{}') FROM release_ledger l WHERE l.edition_id = e.id)
 				FROM edition e WHERE e.id BETWEEN $1 AND $2`,
 				`INSERT INTO edition_attachment (edition_id, attachment_id)
 				SELECT e.id, (x->>'attachment_id')::bigint

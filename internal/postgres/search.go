@@ -15,27 +15,31 @@ import (
 	"tearline/internal/search"
 )
 
-// searchEditionsSQL ranks the visible editions matching the query ($2) and computes the total and
-// the facets over all of them, in one statement. tearline_search (migration 00011) finds the
-// matches through the text index and applies the dissemination rule for the transaction's agency;
-// the page's editions are then read back through the RLS-protected edition table, with the ledger
-// filtered explicitly as in FindInbox, and the snippets are taken from those rows only.
+// searchEditionsSQL finds the newest visible editions matching the query ($2), at most one more than
+// the search window ($15), ranks them and computes the total and the facets over the window, in one
+// statement. tearline_search (migrations 00011, 00017, 00019) finds the matches through the text index,
+// newest first, and applies the dissemination rule for the transaction's agency; the page's editions
+// are then read back through the RLS-protected edition table, with the ledger filtered explicitly as in
+// FindInbox, and the snippets are taken from those rows only. The total counts at most the window; the
+// extra row only says that there are more.
 const searchEditionsSQL = `WITH m AS MATERIALIZED (
-	SELECT * FROM tearline_search($1, websearch_to_tsquery('english', $2), $3, $4, $5, $6, $7, $8, $9, $10 = 'relevance')
+	SELECT * FROM tearline_search($1, websearch_to_tsquery('english', $2), $3, $4, $5, $6, $7, $8, $9, $10 = 'relevance', $15 + 1)
+), w AS MATERIALIZED (
+	SELECT * FROM m ORDER BY m.edition_id DESC LIMIT $15
 ), page AS (
-	SELECT m.edition_id, m.rank, m.released_at FROM m
-	ORDER BY CASE WHEN $10 = 'relevance' THEN m.rank END DESC NULLS LAST, m.released_at DESC, m.edition_id DESC
+	SELECT w.edition_id, w.rank, w.released_at FROM w
+	ORDER BY CASE WHEN $10 = 'relevance' THEN w.rank END DESC NULLS LAST, w.released_at DESC, w.edition_id DESC
 	LIMIT $11 OFFSET $12
 ), f AS (
-	SELECT count(*) AS total, jsonb_build_object(
-		'type', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT type AS k, count(*) AS n FROM m GROUP BY 1) x),
-		'topic', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT t AS k, count(*) AS n FROM m, unnest(m.topics) t GROUP BY 1) x),
-		'region', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT t AS k, count(*) AS n FROM m, unnest(m.regions) t GROUP BY 1) x),
-		'year', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT year::text AS k, count(*) AS n FROM m GROUP BY 1) x),
-		'office', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT office AS k, count(*) AS n FROM m WHERE office <> '' GROUP BY 1) x)
-	) AS facets FROM m
+	SELECT count(*) AS total, (SELECT count(*) FROM m) > $15 AS more, jsonb_build_object(
+		'type', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT type AS k, count(*) AS n FROM w GROUP BY 1) x),
+		'topic', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT t AS k, count(*) AS n FROM w, unnest(w.topics) t GROUP BY 1) x),
+		'region', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT t AS k, count(*) AS n FROM w, unnest(w.regions) t GROUP BY 1) x),
+		'year', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT year::text AS k, count(*) AS n FROM w GROUP BY 1) x),
+		'office', (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (SELECT office AS k, count(*) AS n FROM w WHERE office <> '' GROUP BY 1) x)
+	) AS facets FROM w
 )
-SELECT f.total, f.facets, e.id, e.owner_agency_id, e.number, e.rev, e.type, e.banner, e.released_at, p.rank,
+SELECT f.total, f.more, f.facets, e.id, e.owner_agency_id, e.number, e.rev, e.type, e.banner, e.released_at, p.rank,
 	EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = e.id),
 	ts_headline('english', translate(e.title, U&'\E000\E001', ''), websearch_to_tsquery('english', $2), $13),
 	ts_headline('english', tearline_search_text(e.content->>'summary', tearline_search_portions(e.content)), websearch_to_tsquery('english', $2), $14)
@@ -98,7 +102,7 @@ func (db *DB) Search(ctx context.Context, s search.Scope, q search.Query) (searc
 	}
 	f := q.Filter
 	b.Queue(searchEditionsSQL, s.AgencyID, q.Text, s.Owned, s.Received, string(f.Type), f.Topic, f.Region, f.Year, f.Office,
-		string(q.Sort), search.PerPage, q.Offset(), search.HeadlineOptions(true), search.HeadlineOptions(false))
+		string(q.Sort), search.PerPage, q.Offset(), search.HeadlineOptions(true), search.HeadlineOptions(false), search.Window)
 	if drafts {
 		b.Queue(searchDraftsSQL, s.AgencyID, q.Text, s.Drafts.All, s.Drafts.Authored, s.UserID, s.Drafts.InReview,
 			string(f.Type), f.Topic, f.Region, search.HeadlineOptions(true), search.HeadlineOptions(false), f.Office, search.DraftLimit)
@@ -134,7 +138,7 @@ func readSearch(br pgx.BatchResults, q search.Query, isNumber, drafts bool, res 
 		var rescinded *bool
 		var rank *float32
 		var released *time.Time
-		if err := rows.Scan(&res.Total, &raw, &id, &owner, &number, &hrev, &typ, &banner, &released, &rank, &rescinded, &title, &snippet); err != nil {
+		if err := rows.Scan(&res.Total, &res.More, &raw, &id, &owner, &number, &hrev, &typ, &banner, &released, &rank, &rescinded, &title, &snippet); err != nil {
 			rows.Close()
 			return err
 		}

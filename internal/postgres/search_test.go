@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"tearline/internal/marking"
 	"tearline/internal/postgres"
 	"tearline/internal/product"
@@ -264,10 +266,15 @@ func TestSearchSyntaxRankingAndSnippets(t *testing.T) {
 		if res := run(t, search.Scope{AgencyID: ice.ID}, "departures"); res.Total != 0 {
 			t.Errorf("no scope: %d", res.Total)
 		}
-		var n int
-		err := app.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM tearline_search($1, to_tsquery('english', 'departures'),
-			true, true, '', '', '', 0, '', true)) FROM (SELECT set_config('tearline.agency_id', $2, true)) s`, ice.ID, fmt.Sprint(nca.ID)).Scan(&n)
-		if err != nil || n != 0 {
+		direct := func(agency, setting int64) (n int, err error) {
+			err = app.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM tearline_search($1, to_tsquery('english', 'departures'),
+				true, true, '', '', '', 0, '', true, 100)) FROM (SELECT set_config('tearline.agency_id', $2, true)) s`, agency, fmt.Sprint(setting)).Scan(&n)
+			return n, err
+		}
+		if n, err := direct(ice.ID, ice.ID); err != nil || n == 0 {
+			t.Errorf("tearline_search for ICE in an ICE transaction: %d rows, %v", n, err)
+		}
+		if n, err := direct(ice.ID, nca.ID); err != nil || n != 0 {
 			t.Errorf("tearline_search for ICE in an NCA transaction: %d rows, %v", n, err)
 		}
 		if _, err := app.Pool.Exec(context.Background(), `SELECT count(*) FROM search_doc`); pgCode(err) != "42501" {
@@ -433,4 +440,157 @@ func numbersIn(s string) []string {
 		}
 	}
 	return out
+}
+
+// TestSearchWindow: a search ranks, counts and pages the Window newest visible matches and says when
+// there are more; the walk over the index finds matches however far apart their edition ids are
+// (spans of 65,536 ids, docs/search.md "The window"), and hidden editions never enter the window.
+func TestSearchWindow(t *testing.T) {
+	app, owner := setup(t)
+	hstc, reviewer := seedHSTC(t, owner)
+	ctx := context.Background()
+	ice, err := owner.FindAgencyByCode(ctx, "ICE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nca, err := owner.FindAgencyByCode(ctx, "NCA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := func(e product.Edition, to ...int64) {
+		if _, err := app.DisseminateEdition(actorCtx(reviewer, hstc), hstc, reviewer, e.ID, to, "Need to know: search window test", e.Banner); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kestrel := searchEdition(t, app, hstc, reviewer, product.TypeBulletin, "Kestrel corridor crossings", "Kestrel route.", "Kestrel boats leave at dawn.",
+		[]string{"trends"}, []string{"HND"}, "Maritime Analysis Branch")
+	release(kestrel, ice.ID)
+	osprey := searchEdition(t, app, hstc, reviewer, product.TypeNote, "Osprey staging point", "Osprey camp.", "Osprey pilots wait inland.",
+		[]string{"trends"}, []string{"GTM"}, "Maritime Analysis Branch")
+	release(osprey, ice.ID)
+
+	// clone copies an edition at ids from, from+1, …, from+n-1 (the owner writes them directly, so that
+	// the ids span many of the index's steps); the search trigger indexes each.
+	clone := func(src product.Edition, from int64, n int) []int64 {
+		rows, err := owner.Pool.Query(ctx, `INSERT INTO edition (id, product_id, owner_agency_id, number, rev, type, title, banner, content, sha256, released_by, released_at)
+			OVERRIDING SYSTEM VALUE
+			SELECT g.id, e.product_id, e.owner_agency_id, e.number, g.id::integer, e.type, e.title, e.banner, e.content, e.sha256, e.released_by,
+				e.released_at + g.id * interval '1 millisecond'
+			FROM edition e, generate_series($2::bigint, $2::bigint + $3 - 1) AS g(id) WHERE e.id = $1 RETURNING id`, src.ID, from, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil || len(ids) != n {
+			t.Fatalf("clone: %d of %d (%v)", len(ids), n, err)
+		}
+		return ids
+	}
+	ledger := func(agencyID int64, ids []int64) {
+		if _, err := owner.Pool.Exec(ctx, `INSERT INTO release_ledger (edition_id, agency_id, released_by, justification, caveats)
+			SELECT unnest($1::bigint[]), $2, $3, 'Need to know: search window test', ''`, ids, agencyID, reviewer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := clone(kestrel, 70_001, 600)    // span 1
+	b := clone(kestrel, 300_001, 600)   // spans 4 and 5
+	c := clone(kestrel, 1_500_001, 30)  // span 22
+	late := clone(osprey, 1_600_000, 1) // span 24
+	var bShown, bHidden, aNCA []int64
+	for i, id := range b {
+		if i%10 == 0 {
+			bHidden = append(bHidden, id)
+		} else {
+			bShown = append(bShown, id)
+		}
+	}
+	for i, id := range a {
+		if i%3 == 0 {
+			aNCA = append(aNCA, id)
+		}
+	}
+	ledger(ice.ID, slices.Concat(a, bShown, c, late))
+	ledger(nca.ID, slices.Concat(aNCA, bHidden))
+
+	// ICE may see kestrel, a, b without bHidden, c: 1 + 600 + 540 + 30 = 1,171, newest first.
+	visible := slices.Concat([]int64{kestrel.ID}, a, bShown, c)
+	slices.Sort(visible)
+	slices.Reverse(visible)
+	window := visible[:search.Window]
+
+	iceScope := recipientScope(ice.ID)
+	query := func(sc search.Scope, text string, sort search.Sort, page int) search.Results {
+		t.Helper()
+		res, err := app.Search(actorCtx(sc.UserID, sc.AgencyID), sc, search.Query{Text: text, Sort: sort, Page: page})
+		if err != nil {
+			t.Fatalf("search %q page %d: %v", text, page, err)
+		}
+		return res
+	}
+
+	t.Run("newest first, counted up to the window", func(t *testing.T) {
+		res := query(iceScope, "kestrel", search.SortDate, 1)
+		if res.Total != search.Window || !res.More {
+			t.Fatalf("total %d more %v, want %d and more", res.Total, res.More, search.Window)
+		}
+		if got := hitIDs(res); !slices.Equal(got, window[:search.PerPage]) {
+			t.Errorf("page 1 = %v, want %v", got, window[:search.PerPage])
+		}
+		last := query(iceScope, "kestrel", search.SortDate, search.MaxPage)
+		if got := hitIDs(last); !slices.Equal(got, window[search.Window-search.PerPage:]) {
+			t.Errorf("last page = %v, want %v", got, window[search.Window-search.PerPage:])
+		}
+		if n := res.Facets.Type[0].Count; len(res.Facets.Type) != 1 || n != search.Window {
+			t.Errorf("type facet %+v, want one value counting %d", res.Facets.Type, search.Window)
+		}
+	})
+
+	t.Run("ranked within the window", func(t *testing.T) {
+		res := query(iceScope, "kestrel", search.SortRelevance, 1)
+		if res.Total != search.Window || !res.More || len(res.Hits) != search.PerPage {
+			t.Fatalf("total %d more %v hits %d", res.Total, res.More, len(res.Hits))
+		}
+		for i, h := range res.Hits {
+			if !slices.Contains(window, h.EditionID) {
+				t.Errorf("hit %d (edition %d) is outside the window", i, h.EditionID)
+			}
+			if i > 0 && h.Rank > res.Hits[i-1].Rank {
+				t.Errorf("hit %d ranks above hit %d", i, i-1)
+			}
+		}
+	})
+
+	t.Run("a rare word is found across every span", func(t *testing.T) {
+		res := query(iceScope, "osprey", search.SortDate, 1)
+		if got := hitIDs(res); res.More || res.Total != 2 || !slices.Equal(got, []int64{late[0], osprey.ID}) {
+			t.Errorf("osprey: total %d more %v hits %v, want [%d %d]", res.Total, res.More, got, late[0], osprey.ID)
+		}
+	})
+
+	t.Run("another agency's window holds only what it holds", func(t *testing.T) {
+		want := slices.Concat(aNCA, bHidden)
+		slices.Sort(want)
+		slices.Reverse(want)
+		var got []int64
+		for page := 1; ; page++ {
+			res := query(recipientScope(nca.ID), "kestrel", search.SortDate, page)
+			if res.More || res.Total != len(want) {
+				t.Fatalf("NCA: total %d more %v, want %d", res.Total, res.More, len(want))
+			}
+			if len(res.Hits) == 0 {
+				break
+			}
+			got = append(got, hitIDs(res)...)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("NCA pages %v, want %v", got, want)
+		}
+	})
+
+	t.Run("the owner's window", func(t *testing.T) {
+		res := query(search.Scope{AgencyID: hstc, UserID: reviewer, Owned: true}, "kestrel", search.SortDate, 1)
+		if !res.More || res.Total != search.Window || len(res.Hits) == 0 || res.Hits[0].EditionID != c[len(c)-1] {
+			t.Errorf("center: total %d more %v first %v, want newest %d", res.Total, res.More, hitIDs(res), c[len(c)-1])
+		}
+	})
 }

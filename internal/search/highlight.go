@@ -85,7 +85,8 @@ type FacetValue struct {
 	Count int
 }
 
-// Facets are the counts per facet over every visible edition matching the query and filters.
+// Facets are the counts per facet over the visible editions matching the query and filters (the
+// newest Window of them when there are more).
 type Facets struct {
 	Type, Topic, Region, Year, Office []FacetValue
 }

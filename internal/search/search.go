@@ -14,10 +14,13 @@ import (
 	"tearline/internal/product"
 )
 
-// Limits on what a query may ask for.
+// Limits on what a query may ask for. A search examines at most the Window newest visible editions
+// that match: it ranks, counts and pages within them, and says when there are more (docs/search.md,
+// "The window"). Adding words or a filter narrows the matches, so the window then covers all of them.
 const (
 	PerPage      = 20
-	MaxPage      = 250
+	Window       = 1000
+	MaxPage      = Window / PerPage
 	MaxTextRunes = 300
 	DraftLimit   = 10
 )
@@ -170,7 +173,8 @@ type DraftHit struct {
 // Results is one page of a search.
 type Results struct {
 	Hits   []Hit
-	Total  int // every visible edition matching the query and filters
+	Total  int  // the visible editions matching the query and filters, at most Window
+	More   bool // more than Window match: Total, the facets and the ranking cover the newest Window
 	Facets Facets
 	// Drafts are the best unreleased products the principal may read (first page only).
 	Drafts     []DraftHit
