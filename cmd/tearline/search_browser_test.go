@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -58,4 +59,39 @@ func TestBrowserSearch(t *testing.T) {
 			t.Errorf("searching %s: at %s, want /editions/%s", number, p, id)
 		}
 	}
+
+	// More than the window: 1,005 copies of an edition ICE holds, whose titles share a word no demo
+	// product has. The page says that more match, lists the newest 1,000 in 50 pages, and says how to
+	// narrow the search.
+	ctx := context.Background()
+	var src int64
+	if err := a.Owner.Pool.QueryRow(ctx, `SELECT e.id FROM edition e JOIN release_ledger l ON l.edition_id = e.id
+		JOIN agency g ON g.id = l.agency_id WHERE g.code = 'ICE' ORDER BY e.id LIMIT 1`).Scan(&src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Owner.Pool.Exec(ctx, `WITH c AS (
+		INSERT INTO edition (product_id, owner_agency_id, number, rev, type, title, banner, content, sha256, released_by, released_at)
+		SELECT e.product_id, e.owner_agency_id, e.number, 1000 + g, e.type, e.title || ' (kestrel copy ' || g || ')', e.banner, e.content,
+			e.sha256, e.released_by, e.released_at + g * interval '1 second'
+		FROM edition e, generate_series(1, 1005) g WHERE e.id = $1 RETURNING id, released_by)
+	INSERT INTO release_ledger (edition_id, agency_id, released_by, justification, caveats)
+	SELECT c.id, (SELECT id FROM agency WHERE code = 'ICE'), c.released_by, 'Need to know: search window test', '' FROM c`, src); err != nil {
+		t.Fatal(err)
+	}
+	s := newBrowserSession(t, browser, a)
+	s.signIn("liaison@ice", "")
+	s.navigate("/search?q=kestrel")
+	if got := s.text("[data-testid=search-total]"); !strings.Contains(got, "More than 1,000 editions match") {
+		t.Errorf("total line %q", got)
+	}
+	if got := s.text("[data-testid=search-window]"); !strings.Contains(got, "newest 1,000") {
+		t.Errorf("window hint %q", got)
+	}
+	if got := s.text(".usa-pagination__page-no"); got != "Page 1 of 50" {
+		t.Errorf("pager %q, want Page 1 of 50", got)
+	}
+	if n := browserEval[int](s, `document.querySelectorAll('[data-testid=search-results] li').length`); n != 20 {
+		t.Errorf("%d results on the page, want 20", n)
+	}
+	s.checkPage("search-ICE-window")
 }
