@@ -67,7 +67,11 @@ func TestBulletinFromDraftToNumberedEdition(t *testing.T) {
 	if p := marcus.act(id, "return", ""); p.Status == http.StatusOK {
 		t.Error("a return without a comment was accepted")
 	}
-	marcus.act(id, "return", "Cite the USCG boarding report.") // back to draft: no longer visible to Marcus
+	// Back to draft: no longer visible to Marcus, who lands on his queue with the confirmation, not on a 404.
+	if p := marcus.act(id, "return", "Cite the USCG boarding report."); p.Status != http.StatusOK || p.URL.Path != "/reviews" ||
+		!strings.Contains(p.Body, "the product is now draft") {
+		t.Errorf("after returning: %d at %s", p.Status, p.URL)
+	}
 	if p := dana.get("/products/" + id); !strings.Contains(p.Body, "Cite the USCG boarding report.") || !strings.Contains(p.Body, "returned it to the author") {
 		t.Fatalf("the author does not see the return comment")
 	}

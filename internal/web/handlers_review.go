@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -84,7 +85,22 @@ func (s *Server) handleProductTransition(w http.ResponseWriter, r *http.Request)
 		msg += s.openCommentsNote(ctx, p, d.ID) // open comments warn, they do not block (see openCommentsNote)
 	}
 	s.Auth.Flash(ctx, msg)
-	http.Redirect(w, r, "/products/"+i64s(d.ID), http.StatusSeeOther)
+	http.Redirect(w, r, s.afterTransition(ctx, p, d, product.State(to)), http.StatusSeeOther)
+}
+
+// afterTransition is where a principal goes after moving a product: back to the product, unless the
+// move took it out of their sight (a peer returning a draft to its authors), then to their review
+// queue, or home when they have none, so that the confirmation is not shown on a 404.
+func (s *Server) afterTransition(ctx context.Context, p *user.Principal, d product.Product, to product.State) string {
+	d.State = to
+	switch {
+	case s.Authz.Can(ctx, p, authz.ActRead, productObject(d, p)):
+		return "/products/" + i64s(d.ID)
+	case s.Authz.Can(ctx, p, authz.ActList, authz.Type(authz.TypeReview)):
+		return "/reviews"
+	default:
+		return "/"
+	}
 }
 
 // reviewStates are the states whose products wait for each role.
