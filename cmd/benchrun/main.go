@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	o.FloorCmd = []string{self, "floor"}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(*out, 0o750); err != nil {
 		return err
 	}
 	o.OutDir, o.Log = *out, stdout
@@ -88,12 +88,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	stamp := rep.At.Format("20060102T150405Z")
-	txt, err := os.Create(filepath.Join(*out, "bench-"+stamp+".txt"))
+	txt, err := os.Create(filepath.Join(*out, "bench-"+stamp+".txt")) // #nosec G304 -- our own output folder
 	if err != nil {
 		return err
 	}
 	defer txt.Close()
-	js, err := os.Create(filepath.Join(*out, "bench-"+stamp+".json"))
+	js, err := os.Create(filepath.Join(*out, "bench-"+stamp+".json")) // #nosec G304 -- our own output folder
 	if err != nil {
 		return err
 	}

@@ -84,8 +84,11 @@ func match(routes []route, method, path string) (*route, [][]int) {
 	return best, bestVars
 }
 
-// field is one form or query parameter with the value a person would send.
-type field struct{ Name, Value string }
+// field is one form or query parameter with the value a person would send, and the kind of control
+// it comes from, which sets how hard sqlmap tries it (sqlmap.go, pointLevel): "text" for free text
+// (text, search and email inputs, textareas), "choice" for selects, radios and checkboxes, "hidden",
+// "number", "date", and "" for a query parameter only a link showed (treated as free text).
+type field struct{ Name, Value, Kind string }
 
 // target is a request shape found on the portal: a route, a concrete URL and its parameters.
 type target struct {
@@ -103,8 +106,12 @@ func (t *target) key() string { return t.Route.Method + " " + t.Route.Pattern }
 // addFields merges parameters, keeping the first value of each name.
 func (t *target) addFields(fs []field) {
 	for _, f := range fs {
-		if !slices.ContainsFunc(t.Fields, func(g field) bool { return g.Name == f.Name }) {
+		i := slices.IndexFunc(t.Fields, func(g field) bool { return g.Name == f.Name })
+		switch {
+		case i < 0:
 			t.Fields = append(t.Fields, f)
+		case t.Fields[i].Kind == "":
+			t.Fields[i].Kind = f.Kind // a link showed it first; the form or the handler list knows its kind
 		}
 	}
 }
@@ -179,7 +186,7 @@ func (c *crawler) found() int {
 func queryFields(q url.Values) []field {
 	var fs []field
 	for k, vs := range q {
-		fs = append(fs, field{k, vs[0]})
+		fs = append(fs, field{k, vs[0], ""})
 	}
 	slices.SortFunc(fs, func(a, b field) int { return strings.Compare(a.Name, b.Name) })
 	return fs
@@ -294,25 +301,25 @@ func formFields(form *html.Node) ([]field, string) {
 				case typ == "radio":
 					if !radios[name] {
 						radios[name] = true
-						fs = append(fs, field{name, orDefault(attr(n, "value"), "on")})
+						fs = append(fs, field{name, orDefault(attr(n, "value"), "on"), "choice"})
 					}
 				case typ == "checkbox":
-					fs = append(fs, field{name, orDefault(attr(n, "value"), "on")})
+					fs = append(fs, field{name, orDefault(attr(n, "value"), "on"), "choice"})
 				default:
-					fs = append(fs, field{name, orDefault(attr(n, "value"), sample(typ, name))})
+					fs = append(fs, field{name, orDefault(attr(n, "value"), sample(typ, name)), inputKind(typ)})
 				}
 			case "textarea":
 				if name != "" {
-					fs = append(fs, field{name, orDefault(strings.TrimSpace(text(n)), "Scanner text")})
+					fs = append(fs, field{name, orDefault(strings.TrimSpace(text(n)), "Scanner text"), "text"})
 				}
 			case "select":
 				if name != "" {
-					fs = append(fs, field{name, selected(n)})
+					fs = append(fs, field{name, selected(n), "choice"})
 				}
 				return
 			case "button":
 				if name != "" && !slices.ContainsFunc(fs, func(f field) bool { return f.Name == name }) {
-					fs = append(fs, field{name, attr(n, "value")})
+					fs = append(fs, field{name, attr(n, "value"), "choice"})
 				}
 			}
 		}
@@ -322,6 +329,16 @@ func formFields(form *html.Node) ([]field, string) {
 	}
 	walk(form)
 	return fs, file
+}
+
+// inputKind names the kind of an <input> type: hidden, number and date controls carry values the
+// page set or the browser constrains; every other type (text, search, email, url, tel, none) is free text.
+func inputKind(typ string) string {
+	switch typ {
+	case "hidden", "number", "date":
+		return typ
+	}
+	return "text"
 }
 
 func sample(typ, name string) string {

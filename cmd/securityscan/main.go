@@ -54,10 +54,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs.StringVar(&o.personas, "personas", "liaison@ice,analyst@hstc,reviewer@hstc,steering@dos,admin@hstc",
 		"demo personas in the order they claim routes: each route is scanned as the first persona whose pages reach it")
 	fs.StringVar(&o.only, "only", "", "scan only sqlmap jobs whose route contains this text (for development)")
-	fs.IntVar(&o.workers, "workers", 3, "sqlmap processes at once")
-	fs.DurationVar(&o.sqlmapBudget, "sqlmap-budget", 12*time.Minute, "wall time for all sqlmap jobs; an unfinished job fails the scan")
+	// A sqlmap process spends most of its time waiting for the portal and uses about a quarter of a
+	// core, so six keep two cores busy next to the server, PostgreSQL and wapiti.
+	fs.IntVar(&o.workers, "workers", 6, "sqlmap processes at once")
+	fs.DurationVar(&o.sqlmapBudget, "sqlmap-budget", 10*time.Minute, "wall time for all sqlmap jobs; an unfinished job fails the scan")
 	fs.DurationVar(&o.jobTimeout, "job-timeout", 5*time.Minute, "wall time for one sqlmap job")
 	fs.DurationVar(&o.wapitiTime, "wapiti-time", 4*time.Minute, "wapiti's --max-scan-time")
+	fs.IntVar(&deep.Level, "deep-level", deep.Level, "sqlmap --level for free-text points")
+	fs.IntVar(&deep.Risk, "deep-risk", deep.Risk, "sqlmap --risk for free-text points")
 	fs.BoolVar(&o.skipSqlmap, "no-sqlmap", false, "skip sqlmap")
 	fs.BoolVar(&o.skipWapiti, "no-wapiti", false, "skip wapiti")
 	fs.BoolVar(&o.list, "list", false, "print the sqlmap jobs and stop")
@@ -131,7 +135,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintf(stdout, "NOT COVERED %s\n", u)
 	}
 
-	rep := report{Base: p.base.String(), Uncovered: uncovered}
+	points := planPoints(plan)
+	rep := report{Base: p.base.String(), Uncovered: uncovered, Covered: coveredPoints(plan, points)}
 	for _, r := range routes {
 		if why, ok := excluded(r); ok {
 			rep.Excluded = append(rep.Excluded, r.Method+" "+r.Pattern+": "+why)
@@ -139,23 +144,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 
 	if o.list {
-		for _, j := range sqlmapJobs(plan, p, sessions, o.only) {
-			fmt.Fprintf(stdout, "%-55s %-14s %s\n", j.Name, orDefault(j.Persona, "anonymous"), strings.Join(j.Points, ","))
+		jobs := sqlmapJobs(plan, points, p, sessions, o.only)
+		for _, j := range jobs {
+			fmt.Fprintf(stdout, "%-55s %-14s %-5s %s\n", j.Name, orDefault(j.Persona, "anonymous"), j.Profile, strings.Join(j.Points, ","))
 		}
+		for _, c := range rep.Covered {
+			fmt.Fprintf(stdout, "covered: %s\n", c)
+		}
+		fmt.Fprintf(stdout, "%d sqlmap runs inject %d points; %d points are covered by those\n", len(jobs), countPoints(jobs), len(rep.Covered))
 		return nil
 	}
 	wapitiDone := make(chan error, 1)
+	var wapitiTook, sqlmapTook time.Duration
 	if o.skipWapiti {
 		wapitiDone <- nil
 	} else {
-		go func() { wapitiDone <- runWapitiScans(ctx, p, sessions, out, o.wapitiTime, &rep) }()
+		go func() {
+			t0 := time.Now()
+			err := runWapitiScans(ctx, p, sessions, out, o.wapitiTime, &rep)
+			wapitiTook = time.Since(t0)
+			wapitiDone <- err
+		}()
 	}
+	var jobs []sqlmapJob
 	if !o.skipSqlmap {
-		jobs := sqlmapJobs(plan, p, sessions, o.only)
-		fmt.Fprintf(stdout, "sqlmap: %d jobs, %d parameters, %d workers, budget %s\n", len(jobs), countPoints(jobs), o.workers, o.sqlmapBudget)
+		jobs = sqlmapJobs(plan, points, p, sessions, o.only)
+		fmt.Fprintf(stdout, "sqlmap: %d runs inject %d points (%d more covered by those), %d workers, budget %s\n",
+			len(jobs), countPoints(jobs), len(rep.Covered), o.workers, o.sqlmapBudget)
+		t0 := time.Now()
 		sctx, cancel := context.WithTimeout(ctx, o.sqlmapBudget)
 		rep.Sqlmap = runSqlmap(sctx, jobs, o.workers, filepath.Join(out, "sqlmap"), o.jobTimeout)
 		cancel()
+		sqlmapTook = time.Since(t0)
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "VERDICT\tREQUEST\tPERSONA\tPARAMETERS\tTIME\tDETAIL")
 		for _, r := range rep.Sqlmap {
@@ -187,11 +207,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			len(rep.Wapiti), countWaived(rep.Wapiti), len(rep.WapitiAnomalies), rep.SSRFHits)
 	}
 	rep.Seconds = time.Since(start).Seconds()
+	rep.SqlmapSeconds, rep.WapitiSeconds = sqlmapTook.Seconds(), wapitiTook.Seconds()
 	raw, _ := json.MarshalIndent(rep, "", "  ")
 	if err := os.WriteFile(filepath.Join(out, "report.json"), raw, 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "security scan finished in %s; report in %s\n", time.Since(start).Round(time.Second), filepath.Join(o.out, "report.json"))
+	fmt.Fprint(stdout, summary(rep, jobs, o, failed))
 	if failed {
 		return errors.New("the scan found problems (see above)")
 	}
@@ -201,7 +223,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 type report struct {
 	Base            string          `json:"base"`
 	Seconds         float64         `json:"seconds"`
+	SqlmapSeconds   float64         `json:"sqlmap_seconds"`
+	WapitiSeconds   float64         `json:"wapiti_seconds"`
 	Uncovered       []string        `json:"uncovered"`
+	Covered         []string        `json:"covered_by_representative"`
 	Excluded        []string        `json:"excluded"`
 	Sqlmap          []sqlmapResult  `json:"sqlmap"`
 	Wapiti          []wapitiFinding `json:"wapiti_vulnerabilities"`
@@ -226,6 +251,54 @@ func runWapitiScans(ctx context.Context, p *portal, sessions map[string]*session
 		err = fmt.Errorf("the portal fetched %d SSRF canary URLs", rep.SSRFHits)
 	}
 	return err
+}
+
+// summary is the scan's closing block: what was tested, what was found, how long it took.
+func summary(rep report, jobs []sqlmapJob, o options, failed bool) string {
+	var b strings.Builder
+	verdict := "PASS"
+	if failed {
+		verdict = "FAIL"
+	}
+	injectable, other, refused := 0, 0, 0
+	for _, r := range rep.Sqlmap {
+		if strings.HasPrefix(r.Detail, "plain request answered") {
+			refused++
+		}
+		switch {
+		case r.Verdict == "INJECTABLE":
+			injectable += len(r.Points)
+		case !r.ok():
+			other++
+		}
+	}
+	deepN := 0
+	for _, j := range jobs {
+		if j.Profile == deep.Name {
+			deepN += len(j.Points)
+		}
+	}
+	fmt.Fprintf(&b, "\n== security scan summary: %s ==\n", verdict)
+	if o.skipSqlmap {
+		fmt.Fprintln(&b, "sqlmap:  skipped")
+	} else {
+		fmt.Fprintf(&b, "sqlmap:  %d points injected (%d deep, %d quick) in %d runs, %d covered by a representative; "+
+			"%d injectable, %d runs with 500s/errors/timeouts; %s\n", countPoints(jobs), deepN, countPoints(jobs)-deepN, len(jobs),
+			len(rep.Covered), injectable, other, time.Duration(rep.SqlmapSeconds*float64(time.Second)).Round(time.Second))
+		if refused > 0 {
+			fmt.Fprintf(&b, "         %d runs started from a refused plain request (409/422: stale rev, sample value the form rejects; see DETAIL)\n", refused)
+		}
+	}
+	if o.skipWapiti {
+		fmt.Fprintln(&b, "wapiti:  skipped")
+	} else {
+		fmt.Fprintf(&b, "wapiti:  %d findings (%d waived after verification), %d anomalies, %d SSRF canary hits; %s\n",
+			len(rep.Wapiti)-countWaived(rep.Wapiti), countWaived(rep.Wapiti), len(rep.WapitiAnomalies), rep.SSRFHits,
+			time.Duration(rep.WapitiSeconds*float64(time.Second)).Round(time.Second))
+	}
+	fmt.Fprintf(&b, "routes not covered: %d; total %s (sqlmap and wapiti run side by side)\n", len(rep.Uncovered),
+		time.Duration(rep.Seconds*float64(time.Second)).Round(time.Second))
+	return b.String()
 }
 
 func firstText(s string) string {
@@ -277,23 +350,30 @@ type knownQuery struct {
 }
 
 func knownQueries() map[string]knownQuery {
-	audit := []field{{"user_id", "1"}, {"user", "analyst"}, {"agency", "HSTC"}, {"object_type", "edition"}, {"object_id", "1"},
-		{"action", "edition.view"}, {"outcome", "allowed"}, {"from", "2026-01-01"}, {"to", "2026-12-31"}, {"before", "100000"}}
+	// Kinds as in field: "text" is free text a handler passes on (to SQL, the identity provider);
+	// "choice" a closed set the handler checks; "number" and "date" values it parses before use.
+	text := func(n, v string) field { return field{n, v, "text"} }
+	choice := func(n, v string) field { return field{n, v, "choice"} }
+	number := func(n, v string) field { return field{n, v, "number"} }
+	date := func(n, v string) field { return field{n, v, "date"} }
+	audit := []field{number("user_id", "1"), text("user", "analyst"), text("agency", "HSTC"), choice("object_type", "edition"),
+		number("object_id", "1"), text("action", "edition.view"), choice("outcome", "allowed"), date("from", "2026-01-01"),
+		date("to", "2026-12-31"), number("before", "100000")}
 	return map[string]knownQuery{
-		"GET /search": {"liaison@ice", []field{{"q", "smuggling"}, {"type", "IB"}, {"topic", "human-smuggling"}, {"region", "MEX"},
-			{"sort", "date"}, {"page", "1"}, {"year", "2026"}, {"office", "HSTC"}}},
-		"GET /inbox": {"liaison@ice", []field{{"type", "IB"}, {"topic", "human-smuggling"}, {"region", "MEX"}, {"from", "2026-01-01"},
-			{"to", "2026-12-31"}, {"page", "1"}}},
-		"GET /products":                       {"analyst@hstc", []field{{"type", "IB"}, {"state", "draft"}, {"page", "1"}}},
-		"GET /products/new":                   {"analyst@hstc", []field{{"type", "IB"}}},
-		"GET /products/{id}/versions/compare": {"analyst@hstc", []field{{"from", "1"}, {"to", "2"}}},
+		"GET /search": {"liaison@ice", []field{text("q", "smuggling"), choice("type", "IB"), choice("topic", "human-smuggling"),
+			choice("region", "MEX"), choice("sort", "date"), number("page", "1"), number("year", "2026"), text("office", "HSTC")}},
+		"GET /inbox": {"liaison@ice", []field{choice("type", "IB"), choice("topic", "human-smuggling"), choice("region", "MEX"),
+			date("from", "2026-01-01"), date("to", "2026-12-31"), number("page", "1")}},
+		"GET /products":                       {"analyst@hstc", []field{choice("type", "IB"), choice("state", "draft"), number("page", "1")}},
+		"GET /products/new":                   {"analyst@hstc", []field{choice("type", "IB")}},
+		"GET /products/{id}/versions/compare": {"analyst@hstc", []field{number("from", "1"), number("to", "2")}},
 		"GET /audit":                          {"admin@hstc", audit},
 		"GET /audit.csv":                      {"admin@hstc", audit},
-		"GET /admin/users":                    {"admin@hstc", []field{{"agency", "1"}}},
-		"GET /auth/login":                     {"", []field{{"provider", "demo"}, {"login_hint", "liaison@ice"}}},
-		"GET /auth/callback/{provider}":       {"", []field{{"code", "scan-code"}, {"state", "scan-state"}}},
-		"GET /demo-idp/login":                 {"", []field{{"authRequestID", "scan-request"}}},
-		"POST /demo-idp/login":                {"", []field{{"authRequestID", "scan-request"}, {"persona", "liaison@ice"}}},
+		"GET /admin/users":                    {"admin@hstc", []field{number("agency", "1")}},
+		"GET /auth/login":                     {"", []field{choice("provider", "demo"), text("login_hint", "liaison@ice")}},
+		"GET /auth/callback/{provider}":       {"", []field{text("code", "scan-code"), text("state", "scan-state")}},
+		"GET /demo-idp/login":                 {"", []field{text("authRequestID", "scan-request")}},
+		"POST /demo-idp/login":                {"", []field{text("authRequestID", "scan-request"), choice("persona", "liaison@ice")}},
 		"POST /notice":                        {"liaison@ice", nil}, // acknowledges the notice; reads no parameter
 	}
 }
@@ -328,6 +408,8 @@ func planScan(routes []route, targets map[string]*target) (plan []*target, uncov
 		}
 		t, ok := targets[r.Method+" "+r.Pattern]
 		switch {
+		case r.Method+" "+r.Pattern == cspReportRoute:
+			// scanned by its own job (sqlmapJobs)
 		case ok && (len(t.Fields) > 0 || strings.Contains(r.Pattern, "{")):
 			plan = append(plan, t)
 		case ok:
@@ -340,30 +422,51 @@ func planScan(routes []route, targets map[string]*target) (plan []*target, uncov
 	return plan, uncovered
 }
 
-// sqlmapJobs builds the runs: every planned request shape, plus the User-Agent and Referer headers
-// (the audit trail stores them) on one logged request.
-func sqlmapJobs(plan []*target, p *portal, sessions map[string]*session, only string) []sqlmapJob {
-	common := []string{"--batch", "--dbms=PostgreSQL", "--level", "3", "--risk", "2", "--flush-session",
-		"--keep-alive", "--timeout", "30", "--retries", "1", "--disable-coloring",
-		// POST → 303: judge the answer itself; following it doubles the requests and compares pages
-		// the injected value never reaches.
-		"--answers", "follow=N"}
+// sqlmapJobs builds the runs: for every planned request shape one run on its free-text points at
+// the deep profile and one on the rest at the quick profile (points.go); one run on the User-Agent
+// and Referer headers (the audit trail stores them) of a logged request; and one on the fields of a
+// CSP violation report, the portal's only JSON body.
+func sqlmapJobs(plan []*target, points map[*target][]point, p *portal, sessions map[string]*session, only string) []sqlmapJob {
 	var jobs []sqlmapJob
 	for _, t := range plan {
 		if only != "" && !strings.Contains(t.key(), only) {
 			continue
 		}
-		jobs = append(jobs, buildJob(t, p.base, sessions[t.Persona], common))
+		for _, g := range groupPoints(points[t]) {
+			// sqlmap tests a run's points one after the other: free-text points get a run each and the
+			// quick ones go four to a run, so that no single run holds the workers up at the end
+			size := 4
+			if g.prof.Name == deep.Name {
+				size = 1
+			}
+			for chunk := range slices.Chunk(g.names, size) {
+				jobs = append(jobs, buildJob(t, p.base, sessions[t.Persona], chunk, g.prof))
+			}
+		}
 	}
 	if only == "" || strings.Contains("GET /search headers", only) {
 		s := sessions["liaison@ice"]
-		args := append(append([]string{}, common...), "--cookie", s.header(), "-p", "User-Agent,Referer",
+		args := append(sqlmapArgs(deep), "--cookie", s.header(), "-p", "User-Agent,Referer",
 			"-u", p.base.String()+"/search?q=smuggling")
 		jobs = append([]sqlmapJob{{Name: "GET /search (User-Agent, Referer headers)", Persona: s.persona,
-			Points: []string{"User-Agent", "Referer"}, args: args}}, jobs...)
+			Points: []string{"User-Agent", "Referer"}, Profile: deep.Name, args: args}}, jobs...)
+	}
+	if only == "" || strings.Contains(cspReportRoute, only) {
+		// handleCSPReport only logs and counts, so the quick profile; sqlmap reads the JSON body and
+		// injects where the markers are.
+		body := `{"csp-report":{"document-uri":"` + p.base.String() + `/search*","violated-directive":"script-src-elem*",` +
+			`"effective-directive":"script-src-elem*","blocked-uri":"inline*","source-file":"` + p.base.String() + `/static/app.js*",` +
+			`"line-number":1}}`
+		args := append(sqlmapArgs(quick), "-u", p.base.String()+"/csp-report", "--method", "POST", "--data", body,
+			"--headers", "Content-Type: application/csp-report")
+		jobs = append(jobs, sqlmapJob{Name: cspReportRoute + " (JSON report)", Points: []string{"document-uri", "violated-directive",
+			"effective-directive", "blocked-uri", "source-file"}, Profile: quick.Name, args: args})
 	}
 	return jobs
 }
+
+// cspReportRoute takes a JSON violation report, which no page submits: sqlmapJobs builds its request.
+const cspReportRoute = "POST /csp-report"
 
 // addSiblings gives a route no page links to (reactivating a user when none is deactivated, say)
 // the ids of a reached route that shares its variable prefix, as the persona that reached that one.

@@ -20,6 +20,7 @@ type sqlmapJob struct {
 	Name    string   // "POST /products/{id}/details"
 	Persona string   // who the request runs as ("" for the anonymous visitor)
 	Points  []string // the parameters tested, in marker order
+	Profile string   // deep or quick (points.go)
 	args    []string
 }
 
@@ -28,6 +29,7 @@ type sqlmapResult struct {
 	Job          string        `json:"job"`
 	Persona      string        `json:"persona"`
 	Points       []string      `json:"points"`
+	Profile      string        `json:"profile"`
 	Verdict      string        `json:"verdict"` // not-injectable, INJECTABLE, server-errors, error, timeout
 	Detail       string        `json:"detail,omitempty"`
 	ServerErrors int           `json:"server_errors,omitempty"`
@@ -52,9 +54,31 @@ func stage(pattern string) int {
 	return 0
 }
 
-// buildJob marks every path variable and parameter of t with sqlmap's custom injection marker.
-func buildJob(t *target, base *url.URL, s *session, common []string) sqlmapJob {
-	j := sqlmapJob{Name: t.key(), Persona: t.Persona}
+// sqlmapArgs are the options every run shares, then the profile's level and risk.
+//
+// Techniques: boolean-based blind, error-based, stacked queries and time-based blind (BEST), the
+// four that find an injection into a PostgreSQL statement built from input; UNION and inline-query
+// tests need the injected statement's result rendered in the page and would only repeat what the
+// boolean tests see, at many requests per parameter. --time-sec 2: the portal answers in
+// milliseconds on loopback, and sqlmap confirms every delay it sees with further requests.
+func sqlmapArgs(prof scanProfile) []string {
+	return []string{"--batch", "--dbms=PostgreSQL", "--technique=BEST", "--time-sec=2",
+		"--level=" + strconv.Itoa(prof.Level), "--risk=" + strconv.Itoa(prof.Risk),
+		"--flush-session", "--keep-alive", "--timeout=30", "--retries=1", "--disable-coloring",
+		// the portal has no WAF; sqlmap's WAF probe is one more request per run
+		"--skip-waf", "--text-only",
+		// the sign-in callback answers a made-up code with 401, which sqlmap otherwise takes for a
+		// credentials problem and stops; here it is the answer to judge
+		"--ignore-code=401",
+		// POST → 303: judge the answer itself; following it doubles the requests and compares pages
+		// the injected value never reaches.
+		"--answers=follow=N"}
+}
+
+// buildJob marks the named path variables ("path#1", …) and parameters of t with sqlmap's custom
+// injection marker; the others are sent with their plain values.
+func buildJob(t *target, base *url.URL, s *session, names []string, prof scanProfile) sqlmapJob {
+	j := sqlmapJob{Name: t.key(), Persona: t.Persona, Profile: prof.Name}
 	_, vars := match([]route{*t.Route}, t.Method, t.URL.Path)
 	path := t.URL.Path
 	var marked strings.Builder
@@ -63,19 +87,32 @@ func buildJob(t *target, base *url.URL, s *session, common []string) sqlmapJob {
 		if t.Route.Pattern == "/static/*" {
 			break
 		}
+		name := fmt.Sprintf("path#%d", i+1)
+		if !containsName(names, name) {
+			continue
+		}
 		marked.WriteString(path[last:v[1]])
 		marked.WriteString("*")
 		last = v[1]
-		j.Points = append(j.Points, fmt.Sprintf("path#%d", i+1))
+		j.Points = append(j.Points, name)
 	}
 	marked.WriteString(path[last:])
-	var body []string
-	for _, f := range t.Fields {
-		kv := url.QueryEscape(f.Name) + "=" + url.QueryEscape(f.Value) + "*"
-		body = append(body, kv)
-		j.Points = append(j.Points, f.Name)
+	mark := func(f field) string {
+		if containsName(names, f.Name) {
+			j.Points = append(j.Points, f.Name)
+			return "*"
+		}
+		return ""
 	}
-	args := append([]string{}, common...)
+	var body []string
+	var multi strings.Builder
+	const boundary = "----tearlinescan7MA4YWxkTrZu0gW"
+	for _, f := range t.Fields {
+		m := mark(f)
+		body = append(body, url.QueryEscape(f.Name)+"="+url.QueryEscape(f.Value)+m)
+		fmt.Fprintf(&multi, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s%s\r\n", boundary, f.Name, f.Value, m)
+	}
+	args := sqlmapArgs(prof)
 	if s.header() != "" {
 		args = append(args, "--cookie", s.header())
 	}
@@ -90,16 +127,12 @@ func buildJob(t *target, base *url.URL, s *session, common []string) sqlmapJob {
 	var payload string
 	ctype := "application/x-www-form-urlencoded"
 	if t.Multipart {
-		const boundary = "----tearlinescan7MA4YWxkTrZu0gW"
 		ctype = "multipart/form-data; boundary=" + boundary
-		var b strings.Builder
-		for _, f := range t.Fields {
-			fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s*\r\n", boundary, f.Name, f.Value)
-		}
+		b := &multi
 		if t.FileField != "" {
-			fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"scan.txt\"\r\nContent-Type: text/plain\r\n\r\nscanner attachment\r\n", boundary, t.FileField)
+			fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"scan.txt\"\r\nContent-Type: text/plain\r\n\r\nscanner attachment\r\n", boundary, t.FileField)
 		}
-		fmt.Fprintf(&b, "--%s--\r\n", boundary)
+		fmt.Fprintf(b, "--%s--\r\n", boundary)
 		payload = b.String()
 	} else {
 		payload = strings.Join(body, "&")
@@ -113,7 +146,7 @@ func buildJob(t *target, base *url.URL, s *session, common []string) sqlmapJob {
 
 // sqlmapOutput reads a run's console output.
 type sqlmapOutput struct {
-	injectable, clean, serverErrors *regexp.Regexp
+	injectable, clean, serverErrors, baseline *regexp.Regexp
 }
 
 func newSqlmapOutput() sqlmapOutput {
@@ -122,6 +155,7 @@ func newSqlmapOutput() sqlmapOutput {
 		injectable:   regexp.MustCompile(`(?m)identified the following injection point|^Parameter: .+\(.+\)\s*$`),
 		clean:        regexp.MustCompile(`all tested parameters do not appear to be injectable`),
 		serverErrors: regexp.MustCompile(`Internal Server Error \(500\) - (\d+) times`),
+		baseline:     regexp.MustCompile(`the web server responded with an HTTP error code \((\d+)\)`),
 	}
 }
 
@@ -196,7 +230,7 @@ func runSqlmap(ctx context.Context, jobs []sqlmapJob, workers int, dir string, p
 }
 
 func runOne(ctx context.Context, j sqlmapJob, i int, dir string, perJob time.Duration, o sqlmapOutput) sqlmapResult {
-	res := sqlmapResult{Job: j.Name, Persona: j.Persona, Points: j.Points}
+	res := sqlmapResult{Job: j.Name, Persona: j.Persona, Points: j.Points, Profile: j.Profile}
 	jobDir := filepath.Join(dir, fmt.Sprintf("job%03d", i))
 	if err := os.MkdirAll(jobDir, 0o750); err != nil {
 		res.Verdict, res.Detail = "error", err.Error()
@@ -220,6 +254,11 @@ func runOne(ctx context.Context, j sqlmapJob, i int, dir string, perJob time.Dur
 		return res
 	}
 	res.Verdict, res.Detail, res.ServerErrors = o.verdict(output)
+	if m := o.baseline.FindSubmatch(output); m != nil && res.Detail == "" {
+		// the request with the plain values was refused (a stale rev, a value the form rejects): the
+		// injected values were judged against that answer, and may not have reached the query
+		res.Detail = "plain request answered " + string(m[1])
+	}
 	if res.Verdict == "error" && err != nil {
 		res.Detail += " (" + err.Error() + ")"
 	}

@@ -53,7 +53,7 @@ func Canonical(r Record) []byte {
 	b.WriteString(domain)
 	field := func(s string) {
 		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
+		binary.BigEndian.PutUint32(n[:], uint32(len(s))) // #nosec G115 -- fields are PostgreSQL text values, at most 1 GB
 		b.Write(n[:])
 		b.WriteString(s)
 	}

@@ -33,7 +33,7 @@ type request struct {
 // attack sends requests from next at rate per second (0: closed loop on workers) for d.
 func attack(next func(r *rand.Rand) request, rate int, d time.Duration, workers uint64, seed uint64) Load {
 	var mu sync.Mutex
-	r := rand.New(rand.NewPCG(seed, 3))
+	r := rand.New(rand.NewPCG(seed, 3)) // #nosec G404 -- seeded on purpose: reproducible benchmark requests
 	tr := func(t *vegeta.Target) error {
 		mu.Lock()
 		q := next(r)
@@ -48,7 +48,7 @@ func attack(next func(r *rand.Rand) request, rate int, d time.Duration, workers 
 	opts := []func(*vegeta.Attacker){vegeta.KeepAlive(true), vegeta.Redirects(vegeta.NoFollow), vegeta.Timeout(30 * time.Second)}
 	var pacer vegeta.Pacer = vegeta.ConstantPacer{Freq: rate, Per: time.Second}
 	if rate == 0 {
-		opts = append(opts, vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.Connections(int(workers)))
+		opts = append(opts, vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.Connections(int(workers))) // #nosec G115 -- a worker count from a flag
 	} else {
 		opts = append(opts, vegeta.Workers(workers), vegeta.MaxWorkers(4*workers))
 	}

@@ -347,4 +347,4 @@ type chainHead struct {
 	hash []byte
 }
 
-func newRand(seed uint64, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
+func newRand(seed uint64, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) } // #nosec G404 -- seeded on purpose: a reproducible corpus

@@ -117,7 +117,7 @@ func pickDistinct(r *rand.Rand, list []string, k int) []string {
 
 // edition generates edition i deterministically from the seed and i.
 func (w *world) edition(i int) genEdition {
-	r := newRand(w.o.Seed, uint64(i)+1)
+	r := newRand(w.o.Seed, uint64(i)+1) // #nosec G115 -- i is an edition index, never negative
 	s := w.vocab.sampler(r)
 	e := genEdition{index: i}
 	x := r.Float64()

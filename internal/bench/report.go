@@ -172,7 +172,7 @@ func (r *Report) finish() {
 			Ratio: ratio(float64(v), float64(fv)), Target: target, OK: v <= p.limit && healthy(pr.Portal)})
 	}
 	t := r.Throughput
-	add(Check{Measure: fmt.Sprintf("%s max throughput (%d workers)", PageInbox, int(r.Options["workers"].(uint64))),
+	add(Check{Measure: fmt.Sprintf("%s max throughput (%d workers)", PageInbox, r.Options["workers"].(uint64)),
 		Portal: fmt.Sprintf("%.0f/s", t.Portal.Achieved), Floor: fmt.Sprintf("%.0f/s", t.Floor.Achieved),
 		Ratio: ratio(t.Portal.Achieved, t.Floor.Achieved), Target: "≥ 0.60 of floor",
 		OK: t.Floor.Achieved >= 1 && t.Portal.Achieved >= 0.6*t.Floor.Achieved && t.Portal.Errors == 0})

@@ -190,7 +190,7 @@ func (rn *runner) search(terms []string, floor bool) func(*rand.Rand) request {
 
 // check fetches each page once from both servers and refuses to measure pages that do not work.
 func (rn *runner) check() error {
-	r := rand.New(rand.NewPCG(rn.o.Seed, 5))
+	r := rand.New(rand.NewPCG(rn.o.Seed, 5)) // #nosec G404 -- seeded on purpose: reproducible benchmark requests
 	for _, c := range []struct {
 		name string
 		gen  func(*rand.Rand) request
@@ -221,7 +221,7 @@ func get(q request) (string, int, error) {
 		return "", 0, err
 	}
 	if q.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: SessionCookie, Value: q.cookie})
+		req.AddCookie(&http.Cookie{Name: SessionCookie, Value: q.cookie}) // #nosec G124 -- a request cookie; the attributes belong to Set-Cookie
 	}
 	c := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Do(req)

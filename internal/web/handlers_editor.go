@@ -218,7 +218,7 @@ func (s *Server) handlePortionSave(w http.ResponseWriter, r *http.Request) {
 		switch code {
 		case http.StatusOK:
 			s.Auth.Flash(ctx, "Portion "+strconv.Itoa(i+1)+" saved.")
-			http.Redirect(w, r, "/products/"+i64s(d.ID)+"/edit#portion-"+i64s(pid), http.StatusSeeOther)
+			http.Redirect(w, r, "/products/"+strconv.FormatInt(d.ID, 10)+"/edit#portion-"+strconv.FormatInt(pid, 10), http.StatusSeeOther)
 		case http.StatusConflict:
 			st := editorState{Alert: conflictMessage, Conflicts: map[int64]portionConflict{pid: {Mine: x, Theirs: *pv.Current}}}
 			s.renderEditor(w, r, fresh, code, st)
@@ -300,7 +300,7 @@ func (s *Server) portionAction(w http.ResponseWriter, r *http.Request, act func(
 	if flash != "" {
 		s.Auth.Flash(ctx, flash)
 	}
-	http.Redirect(w, r, "/products/"+i64s(d.ID)+"/edit#portion-"+i64s(pid), http.StatusSeeOther)
+	http.Redirect(w, r, "/products/"+strconv.FormatInt(d.ID, 10)+"/edit#portion-"+strconv.FormatInt(pid, 10), http.StatusSeeOther)
 }
 
 // keepOrphanText handles a save of a portion that a co-author deleted or replaced meanwhile: the text

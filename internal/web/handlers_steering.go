@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"tearline/internal/apperr"
@@ -272,7 +273,7 @@ func (s *Server) handleSteeringComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Auth.Flash(ctx, "Your comment on "+sectionName(c.Product.Type, section)+" is recorded.")
-	http.Redirect(w, r, "/steering/"+i64s(c.Product.ID)+"#section-"+section, http.StatusSeeOther)
+	http.Redirect(w, r, "/steering/"+i64s(c.Product.ID)+"#section-"+url.PathEscape(section), http.StatusSeeOther)
 }
 
 func sectionName(t product.Type, key string) string {
