@@ -141,7 +141,7 @@ func (s *Server) routes() []route {
 // Handler returns the portal's HTTP handler.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.observe, s.secureHeaders, s.refuseTrace, s.csrfExceptReports, middleware.GetHead)
+	r.Use(s.observe, s.secureHeaders, s.refuseTrace, s.refuseUnstorableQuery, s.csrfExceptReports, middleware.GetHead)
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 	sessions := s.Auth.Sessions()
