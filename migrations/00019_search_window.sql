@@ -13,8 +13,10 @@
 -- audience, one key per (recipient agency, span): tearline_search_key(agency, edition). "Released to
 -- this agency within these spans" is then one GIN lookup over a handful of keys, each naming about
 -- 65,536 x (the agency's share) editions, and the text match skips through its posting list to those
--- alone; the heap is read only for the agency's matches in the spans. The first step covers the two
--- newest spans and each further step four times as many as the one before. The agency's own editions
+-- alone; the heap is read only for the agency's matches in the spans. The first step covers the newest
+-- span; each further step as many spans as the density seen so far says will hold the matches still
+-- wanted, with a quarter more (four times as many while nothing has matched). Only the rows returned
+-- are ranked. The agency's own editions
 -- (center staff) are bounded by a BRIN index over the ids (search_doc only grows at the end).
 --
 -- The dissemination rule is unchanged (the two arms of migration 00017); only the spans are new.
@@ -56,9 +58,10 @@ RETURNS TABLE (edition_id bigint, owner_agency_id bigint, rescinded boolean, typ
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = '' SET plan_cache_mode = force_custom_plan SET jit = off AS $$
 DECLARE
-    hi bigint;   -- the newest span of this step
-    lo bigint;   -- the oldest span of this step
-    steps bigint := 2;
+    hi bigint;            -- the newest span of this step
+    lo bigint;            -- the oldest span of this step
+    steps bigint := 1;    -- spans in this step
+    covered bigint := 0;  -- spans searched so far
     keys bigint[];
     got integer := 0;
     n integer;
@@ -70,11 +73,13 @@ BEGIN
     WHILE hi IS NOT NULL AND got < lim LOOP
         lo := greatest(hi - steps + 1, 0);
         keys := ARRAY(SELECT public.tearline_search_key(agency, s << 16) FROM pg_catalog.generate_series(lo, hi) s);
-        -- The newest matches of spans lo..hi, at most the number still wanted.
+        -- The newest matches of spans lo..hi, at most the number still wanted; ranked after the limit,
+        -- so that only the rows returned are ranked.
         RETURN QUERY
-        SELECT x.* FROM (
-            SELECT d.edition_id, d.owner_agency_id, d.rescinded, d.type, d.year, d.office, d.topics, d.regions, d.released_at,
-                (CASE WHEN ranked THEN pg_catalog.ts_rank_cd(d.tsv, q) ELSE 0 END)::real
+        SELECT x.edition_id, x.owner_agency_id, x.rescinded, x.type, x.year, x.office, x.topics, x.regions, x.released_at,
+            (CASE WHEN ranked THEN pg_catalog.ts_rank_cd(x.tsv, q) ELSE 0 END)::real
+        FROM (
+            SELECT d.edition_id, d.owner_agency_id, d.rescinded, d.type, d.year, d.office, d.topics, d.regions, d.released_at, d.tsv
             FROM public.search_doc d
             WHERE own AND d.owner_agency_id = agency AND d.tsv @@ q AND d.edition_id >= (lo << 16) AND d.edition_id < ((hi + 1) << 16)
               AND (f_type = '' OR d.type = f_type)
@@ -83,8 +88,7 @@ BEGIN
               AND (f_year = 0 OR d.year = f_year)
               AND (f_office = '' OR d.office = f_office)
             UNION ALL
-            SELECT d.edition_id, d.owner_agency_id, d.rescinded, d.type, d.year, d.office, d.topics, d.regions, d.released_at,
-                (CASE WHEN ranked THEN pg_catalog.ts_rank_cd(d.tsv, q) ELSE 0 END)::real
+            SELECT d.edition_id, d.owner_agency_id, d.rescinded, d.type, d.year, d.office, d.topics, d.regions, d.released_at, d.tsv
             FROM public.search_doc d
             WHERE received AND d.tsv @@ q AND d.audience_keys && keys AND d.owner_agency_id <> agency AND NOT d.rescinded
               AND (f_type = '' OR d.type = f_type)
@@ -93,14 +97,21 @@ BEGIN
               AND (f_year = 0 OR d.year = f_year)
               AND (f_office = '' OR d.office = f_office)
               AND NOT EXISTS (SELECT 1 FROM public.edition_rescission r WHERE r.edition_id = d.edition_id)
-        ) x
-        ORDER BY x.edition_id DESC
-        LIMIT lim - got;
+            ORDER BY 1 DESC
+            LIMIT lim - got
+        ) x;
         GET DIAGNOSTICS n = ROW_COUNT;
         got := got + n;
+        covered := covered + (hi - lo + 1);
         EXIT WHEN lo = 0;
         hi := lo - 1;
-        steps := steps * 4;
+        -- The next step: the spans that, at the density seen so far, hold the matches still wanted, with
+        -- a quarter more for margin; four times as many as this step while nothing has matched.
+        IF got = 0 THEN
+            steps := steps * 4;
+        ELSE
+            steps := greatest(ceil((lim - got)::numeric * covered / got * 1.25)::bigint, 1);
+        END IF;
     END LOOP;
 END
 $$;

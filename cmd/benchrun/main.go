@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs.IntVar(&o.Personas, "personas", o.Personas, "random agencies whose liaison and administrator take part")
 	fs.IntVar(&o.Releases, "releases", o.Releases, "releases to time")
 	fs.IntVar(&o.Fanout, "fanout", o.Fanout, "recipient agencies per release")
+	fs.StringVar(&o.Pages, "pages", "", "measure only the pages whose names contain this (e.g. search); no throughput, statement or release figures")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed of the random choices")
 	if err := fs.Parse(args); err != nil {
 		return err
