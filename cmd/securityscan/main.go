@@ -143,10 +143,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 	}
 
+	var bl *baseliner
+	if !o.skipSqlmap {
+		if bl, err = newBaseliner(ctx, p, sessions, targets, routes, plan); err != nil {
+			return err
+		}
+		defer bl.Close()
+	}
 	if o.list {
-		jobs := sqlmapJobs(plan, points, p, sessions, o.only)
+		jobs := sqlmapJobs(plan, points, p, sessions, o.only, bl, stdout)
 		for _, j := range jobs {
-			fmt.Fprintf(stdout, "%-55s %-14s %-5s %s\n", j.Name, orDefault(j.Persona, "anonymous"), j.Profile, strings.Join(j.Points, ","))
+			fmt.Fprintf(stdout, "%-55s %-14s %-5s %-30s %s\n", j.Name, orDefault(j.Persona, "anonymous"), j.Profile, strings.Join(j.Points, ","), j.Setup)
 		}
 		for _, c := range rep.Covered {
 			fmt.Fprintf(stdout, "covered: %s\n", c)
@@ -168,7 +175,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	var jobs []sqlmapJob
 	if !o.skipSqlmap {
-		jobs = sqlmapJobs(plan, points, p, sessions, o.only)
+		jobs = sqlmapJobs(plan, points, p, sessions, o.only, bl, stdout)
 		fmt.Fprintf(stdout, "sqlmap: %d runs inject %d points (%d more covered by those), %d workers, budget %s\n",
 			len(jobs), countPoints(jobs), len(rep.Covered), o.workers, o.sqlmapBudget)
 		t0 := time.Now()
@@ -286,7 +293,9 @@ func summary(rep report, jobs []sqlmapJob, o options, failed bool) string {
 			"%d injectable, %d runs with 500s/errors/timeouts; %s\n", countPoints(jobs), deepN, countPoints(jobs)-deepN, len(jobs),
 			len(rep.Covered), injectable, other, time.Duration(rep.SqlmapSeconds*float64(time.Second)).Round(time.Second))
 		if refused > 0 {
-			fmt.Fprintf(&b, "         %d runs started from a refused plain request (409/422: stale rev, sample value the form rejects; see DETAIL)\n", refused)
+			fmt.Fprintf(&b, "         %d of %d runs started from a refused plain request (4xx: their payloads may not reach the query; see DETAIL)\n", refused, len(rep.Sqlmap))
+		} else {
+			fmt.Fprintf(&b, "         every run's plain request was accepted (2xx/3xx)\n")
 		}
 	}
 	if o.skipWapiti {
@@ -426,7 +435,9 @@ func planScan(routes []route, targets map[string]*target) (plan []*target, uncov
 // the deep profile and one on the rest at the quick profile (points.go); one run on the User-Agent
 // and Referer headers (the audit trail stores them) of a logged request; and one on the fields of a
 // CSP violation report, the portal's only JSON body.
-func sqlmapJobs(plan []*target, points map[*target][]point, p *portal, sessions map[string]*session, only string) []sqlmapJob {
+//
+// b, when set, gives each run a plain request the portal accepts (baseline.go).
+func sqlmapJobs(plan []*target, points map[*target][]point, p *portal, sessions map[string]*session, only string, b *baseliner, warn io.Writer) []sqlmapJob {
 	var jobs []sqlmapJob
 	for _, t := range plan {
 		if only != "" && !strings.Contains(t.key(), only) {
@@ -439,8 +450,35 @@ func sqlmapJobs(plan []*target, points map[*target][]point, p *portal, sessions 
 			if g.prof.Name == deep.Name {
 				size = 1
 			}
-			for chunk := range slices.Chunk(g.names, size) {
-				jobs = append(jobs, buildJob(t, p.base, sessions[t.Persona], chunk, g.prof))
+			names := g.names
+			var chunks [][]string
+			if lock := lockField(t.key()); lock != "" && slices.Contains(names, lock) {
+				// the optimistic-lock field runs alone: the other runs keep it current (baseline.go)
+				names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == lock })
+				chunks = append(chunks, []string{lock})
+			}
+			chunks = append(slices.Collect(slices.Chunk(names, size)), chunks...)
+			for _, chunk := range chunks {
+				tt, extra, note := t, []string(nil), ""
+				if b != nil {
+					nt, args, n, err := b.prepare(t, chunk)
+					if err != nil {
+						fmt.Fprintf(warn, "baseline for %s %s: %v (scanned with the crawled values)\n", t.key(), strings.Join(chunk, ","), err)
+					} else {
+						tt, extra, note = nt, args, n
+					}
+				}
+				j := buildJob(tt, p.base, sessions[t.Persona], chunk, g.prof)
+				if slices.ContainsFunc(extra, func(a string) bool { return strings.HasPrefix(a, "--csrf-token") }) {
+					// sqlmap sends every request to the target's host with --method's method, the
+					// token page's GET included; with --data it posts the run's requests anyway
+					if i := slices.Index(j.args, "--method"); i >= 0 {
+						j.args = slices.Delete(j.args, i, i+2)
+					}
+				}
+				j.args = append(j.args, extra...)
+				j.Setup = note
+				jobs = append(jobs, j)
 			}
 		}
 	}

@@ -21,6 +21,7 @@ type sqlmapJob struct {
 	Persona string   // who the request runs as ("" for the anonymous visitor)
 	Points  []string // the parameters tested, in marker order
 	Profile string   // deep or quick (points.go)
+	Setup   string   // what was done so the plain request is accepted (baseline.go)
 	args    []string
 }
 
@@ -30,6 +31,7 @@ type sqlmapResult struct {
 	Persona      string        `json:"persona"`
 	Points       []string      `json:"points"`
 	Profile      string        `json:"profile"`
+	Setup        string        `json:"setup,omitempty"`
 	Verdict      string        `json:"verdict"` // not-injectable, INJECTABLE, server-errors, error, timeout
 	Detail       string        `json:"detail,omitempty"`
 	ServerErrors int           `json:"server_errors,omitempty"`
@@ -71,8 +73,9 @@ func sqlmapArgs(prof scanProfile) []string {
 		// credentials problem and stops; here it is the answer to judge
 		"--ignore-code=401",
 		// POST → 303: judge the answer itself; following it doubles the requests and compares pages
-		// the injected value never reaches.
-		"--answers=follow=N"}
+		// the injected value never reaches. A --csrf-token pattern (baseline.go) is a regular
+		// expression, which sqlmap asks about.
+		"--answers=follow=N,regular expression=Y"}
 }
 
 // buildJob marks the named path variables ("path#1", …) and parameters of t with sqlmap's custom
@@ -230,7 +233,7 @@ func runSqlmap(ctx context.Context, jobs []sqlmapJob, workers int, dir string, p
 }
 
 func runOne(ctx context.Context, j sqlmapJob, i int, dir string, perJob time.Duration, o sqlmapOutput) sqlmapResult {
-	res := sqlmapResult{Job: j.Name, Persona: j.Persona, Points: j.Points, Profile: j.Profile}
+	res := sqlmapResult{Job: j.Name, Persona: j.Persona, Points: j.Points, Profile: j.Profile, Setup: j.Setup}
 	jobDir := filepath.Join(dir, fmt.Sprintf("job%03d", i))
 	if err := os.MkdirAll(jobDir, 0o750); err != nil {
 		res.Verdict, res.Detail = "error", err.Error()
