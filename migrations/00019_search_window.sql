@@ -23,8 +23,12 @@
 
 -- +goose Up
 -- +goose StatementBegin
+-- The key of (agency, the span of edition): 20 bits of span under the agency id. An edition id beyond
+-- 2^36 would carry into the agency's bits and name another agency's key, so it gets no key at all (NULL
+-- matches nothing): such an edition could not be found by its recipients, but never by anyone else. An
+-- agency id beyond 2^43 overflows bigint and fails the release.
 CREATE FUNCTION tearline_search_key(agency bigint, edition bigint) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = '' AS $$ SELECT agency * 1048576 + (edition >> 16) $$;
+SET search_path = '' AS $$ SELECT CASE WHEN edition BETWEEN 0 AND 68719476735 THEN agency * 1048576 + (edition >> 16) END $$;
 -- +goose StatementEnd
 
 ALTER TABLE search_doc ADD COLUMN audience_keys bigint[] NOT NULL DEFAULT '{}';

@@ -587,6 +587,20 @@ func TestSearchWindow(t *testing.T) {
 		}
 	})
 
+	t.Run("span keys never name another agency", func(t *testing.T) {
+		// The last span an agency's key can hold, and one beyond it, which gets no key rather than
+		// the next agency's first key.
+		var last, next int64
+		var beyond *int64
+		if err := owner.Pool.QueryRow(ctx, `SELECT tearline_search_key(7, 68719476735), tearline_search_key(8, 0), tearline_search_key(7, 68719476736)`).
+			Scan(&last, &next, &beyond); err != nil {
+			t.Fatal(err)
+		}
+		if last >= next || beyond != nil {
+			t.Errorf("keys: last span of 7 = %d, first of 8 = %d, beyond = %v", last, next, beyond)
+		}
+	})
+
 	t.Run("the owner's window", func(t *testing.T) {
 		res := query(search.Scope{AgencyID: hstc, UserID: reviewer, Owned: true}, "kestrel", search.SortDate, 1)
 		if !res.More || res.Total != search.Window || len(res.Hits) == 0 || res.Hits[0].EditionID != c[len(c)-1] {
