@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,9 +235,10 @@ func TestFailClosedWhenPostgresStops(t *testing.T) {
 		default:
 			t.Errorf("%s at %v after the stop: status %d, want 200 or 503", a.path, a.at.Sub(stoppedAt), a.status)
 		}
+		body := withoutNonces(a.body)
 		for _, leak := range []string{"SQLSTATE", "pgx", "dial tcp", "connection refused", "goroutine"} {
-			if strings.Contains(a.body, leak) {
-				t.Errorf("%s (%d): the answer shows %q: %.300s", a.path, a.status, leak, a.body[max(0, strings.Index(a.body, leak)-200):])
+			if strings.Contains(body, leak) {
+				t.Errorf("%s (%d): the answer shows %q: %.300s", a.path, a.status, leak, body[max(0, strings.Index(body, leak)-200):])
 				break
 			}
 		}
@@ -332,3 +334,9 @@ func openOwnerURL(t *testing.T, u string) *pgxpool.Pool {
 	t.Cleanup(p.Close)
 	return p
 }
+
+var nonceAttr = regexp.MustCompile(`nonce="[^"]*"`)
+
+// withoutNonces blanks the CSP nonces of a page before it is searched for words that would reveal
+// internals: a random nonce may spell one ("pgxsixMf…" failed a CI run).
+func withoutNonces(body string) string { return nonceAttr.ReplaceAllString(body, `nonce=""`) }
