@@ -104,12 +104,19 @@ type browserSession struct {
 // with other sessions) and a tab in it; everything it does must finish within browserTimeout.
 func newBrowserSession(t *testing.T, browser context.Context, a *testApp) *browserSession {
 	t.Helper()
+	return openBrowserSession(t, browser, a, browserTimeout)
+}
+
+// openBrowserSession is newBrowserSession with its own deadline and more event listeners.
+func openBrowserSession(t *testing.T, browser context.Context, a *testApp, timeout time.Duration, listeners ...func(any)) *browserSession {
+	t.Helper()
 	s := &browserSession{t: t, base: a.URL}
-	deadline, cancelDeadline := context.WithTimeout(browser, browserTimeout)
-	ctx, cancelTab := chromedp.NewContext(deadline,
-		chromedp.WithNewBrowserContext(),
-		chromedp.WithListener(s.record),
-	)
+	deadline, cancelDeadline := context.WithTimeout(browser, timeout)
+	opts := []chromedp.ContextOption{chromedp.WithNewBrowserContext(), chromedp.WithListener(s.record)}
+	for _, l := range listeners {
+		opts = append(opts, chromedp.WithListener(l))
+	}
+	ctx, cancelTab := chromedp.NewContext(deadline, opts...)
 	t.Cleanup(func() {
 		cancelTab()
 		cancelDeadline()
@@ -157,6 +164,11 @@ func (s *browserSession) record(ev any) {
 	default:
 		return
 	}
+	s.addProblem(p)
+}
+
+// addProblem records a problem for takeProblems; safe from event listeners.
+func (s *browserSession) addProblem(p string) {
 	s.mu.Lock()
 	s.problems = append(s.problems, p)
 	s.mu.Unlock()

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,12 +35,12 @@ const crawlTimeout = 3 * time.Minute
 // their headers are checked by the route table tests).
 var crawlSkip = regexp.MustCompile(`^/(auth/|demo-idp/|static/|csp-report)|/attachments/\d+$|^/audit\.csv`)
 
-// crawlEvents collects, from the tab's events, what the crawl asserts never happens: JavaScript
-// dialogs (dismissed by a helper goroutine so the page does not stall) and failed or refused requests.
+// crawlEvents adds to the session's problems, from the tab's events, what the crawl asserts never
+// happens: JavaScript dialogs (dismissed by a helper goroutine so the page does not stall) and failed
+// or refused requests.
 type crawlEvents struct {
-	mu       sync.Mutex
-	problems []string
-	dialogs  chan string
+	s       *browserSession
+	dialogs chan string
 }
 
 func (c *crawlEvents) record(ev any) {
@@ -62,42 +61,20 @@ func (c *crawlEvents) record(ev any) {
 			return
 		}
 		p = fmt.Sprintf("request failed: %s %s", ev.ErrorText, ev.BlockedReason)
-	default:
-		return
 	}
-	if p == "" {
-		return
+	if p != "" {
+		c.s.addProblem(p)
 	}
-	c.mu.Lock()
-	c.problems = append(c.problems, p)
-	c.mu.Unlock()
 }
 
-func (c *crawlEvents) take() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p := c.problems
-	c.problems = nil
-	return p
-}
-
-// newCrawlSession is newBrowserSession with the crawl's deadline, network events and a dialog
+// newCrawlSession is a browser session with the crawl's deadline, network events and a dialog
 // watcher: every dialog is recorded as a problem and dismissed.
-func newCrawlSession(t *testing.T, browser context.Context, a *testApp) (*browserSession, *crawlEvents) {
+func newCrawlSession(t *testing.T, browser context.Context, a *testApp) *browserSession {
 	t.Helper()
-	s := &browserSession{t: t, base: a.URL}
 	ev := &crawlEvents{dialogs: make(chan string, 16)}
-	deadline, cancelDeadline := context.WithTimeout(browser, crawlTimeout)
-	ctx, cancelTab := chromedp.NewContext(deadline, chromedp.WithNewBrowserContext(),
-		chromedp.WithListener(s.record), chromedp.WithListener(ev.record))
-	t.Cleanup(func() {
-		cancelTab()
-		cancelDeadline()
-	})
-	s.ctx = ctx
-	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspRecorder}); err != nil {
-		t.Fatalf("open a tab: %v", err)
-	}
+	s := openBrowserSession(t, browser, a, crawlTimeout, func(e any) { ev.record(e) })
+	ev.s = s
+	ctx := s.ctx
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("enable network events: %v", err)
 	}
@@ -111,7 +88,7 @@ func newCrawlSession(t *testing.T, browser context.Context, a *testApp) (*browse
 			}
 		}
 	}()
-	return s, ev
+	return s
 }
 
 // crawlPage is what the crawl reads from each loaded page.
@@ -143,7 +120,7 @@ func crawlShape(u *url.URL) string {
 // returns the paths visited. Seeds are visited first, after the home page.
 func crawl(t *testing.T, browser context.Context, a *testApp, hint string, max int, seeds ...string) []string {
 	t.Helper()
-	s, ev := newCrawlSession(t, browser, a)
+	s := newCrawlSession(t, browser, a)
 	s.signIn(hint, "")
 	base, _ := url.Parse(a.URL)
 	queue, shapes := []string{"/"}, map[string]int{}
@@ -173,7 +150,7 @@ func crawl(t *testing.T, browser context.Context, a *testApp, hint string, max i
 		if pg.XSS != nil {
 			t.Errorf("%s: %s: an injected script ran (window.__xss = %v)", hint, path, pg.XSS)
 		}
-		if p := pageProblems(path, resp.Status, append(s.takeProblems(), ev.take()...)); len(p) > 0 {
+		if p := pageProblems(path, resp.Status, s.takeProblems()); len(p) > 0 {
 			t.Errorf("%s: %s: the browser reported problems:\n\t%s", hint, path, strings.Join(p, "\n\t"))
 		}
 		for _, l := range pg.Links {
@@ -193,7 +170,7 @@ func crawl(t *testing.T, browser context.Context, a *testApp, hint string, max i
 	}
 	// Events of the last page's requests may still be on their way.
 	time.Sleep(100 * time.Millisecond)
-	if p := append(s.takeProblems(), ev.take()...); len(p) > 0 {
+	if p := s.takeProblems(); len(p) > 0 {
 		t.Errorf("%s: the browser reported problems after the crawl:\n\t%s", hint, strings.Join(p, "\n\t"))
 	}
 	return visited

@@ -30,7 +30,7 @@ func parseFormLimit(w http.ResponseWriter, r *http.Request, limit int64) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Errorf(apperr.EINVALID, "The form could not be read. Please try again.")
 	}
-	return storableValues(r.Form, errUnstorableForm)
+	return storableValues(r.PostForm, errUnstorableForm) // the query: refuseUnstorableQuery
 }
 
 // PostgreSQL text cannot hold a NUL character or bytes that are not UTF-8; such input is refused
