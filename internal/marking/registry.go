@@ -20,13 +20,18 @@ type Category struct {
 }
 
 // ParseCategory reads a category as a form posts it: "INV", "sp-inv" or " SP-INV " (case and spaces
-// are ignored; the "SP-" prefix sets Specified). It does not check the registry.
+// are ignored; the "SP-" prefix sets Specified). A repeated prefix ("SP-SP-INV") counts once, so the
+// result never starts with "SP-" and parsing its own output changes nothing. It does not check the
+// registry.
 func ParseCategory(s string) Category {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if code, ok := strings.CutPrefix(s, "SP-"); ok {
-		return Category{Code: strings.TrimSpace(code), Specified: true}
+	c := Category{Code: strings.ToUpper(strings.TrimSpace(s))}
+	for {
+		code, ok := strings.CutPrefix(c.Code, "SP-")
+		if !ok {
+			return c
+		}
+		c = Category{Code: strings.TrimSpace(code), Specified: true}
 	}
-	return Category{Code: s}
 }
 
 // Mark returns the category as it appears in portion marks and banners: "SP-INV" or "IVIC".

@@ -110,6 +110,10 @@ func TestParseCategory(t *testing.T) {
 		{"SP- PRVCY", marking.Category{Code: "PRVCY", Specified: true}, "SP-PRVCY"},
 		{"privilege", marking.Category{Code: "PRIVILEGE"}, "PRIVILEGE"},
 		{"", marking.Category{}, ""},
+		// Found by FuzzPortionMark: a repeated prefix used to survive one parse and vanish on the next,
+		// so Normalize was not idempotent.
+		{"SP-SP-INV", marking.Category{Code: "INV", Specified: true}, "SP-INV"},
+		{"sp- SP-", marking.Category{Specified: true}, "SP-"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
