@@ -115,7 +115,7 @@ func assemble(ctx context.Context, cfg *config.Config, logger *slog.Logger, hk h
 			return nil, err
 		}
 	}
-	sessions := auth.NewSessions(db.Pool, auth.SessionOptions{Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime})
+	sessions := auth.NewSessions(db.Pool, auth.SessionOptions{Secure: cfg.Secure(), Lifetime: cfg.SessionLifetime})
 	d.Auth = auth.New(auth.Options{
 		Providers: cfg.Providers, BaseURL: base, IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime, Logger: logger,
 		Now: hk.now, HTTPClient: hk.httpClient,

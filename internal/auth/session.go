@@ -22,16 +22,17 @@ const (
 
 // SessionOptions configure the session manager.
 type SessionOptions struct {
-	Secure      bool // served over https: Secure cookie with the __Host- prefix
-	IdleTimeout time.Duration
-	Lifetime    time.Duration
+	Secure   bool // served over https: Secure cookie with the __Host- prefix
+	Lifetime time.Duration
 }
 
-// NewSessions returns an scs session manager storing sessions in PostgreSQL.
+// NewSessions returns an scs session manager storing sessions in PostgreSQL. The stored row expires at
+// the absolute lifetime. The idle timeout is not scs's: with one, scs rewrites the session row on every
+// request. Service.Principal enforces it instead from the session's last-seen time, which it writes at
+// most once a minute, so a page read costs no session write.
 func NewSessions(pool *pgxpool.Pool, o SessionOptions) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = pgxstore.NewWithCleanupInterval(pool, 5*time.Minute)
-	sm.IdleTimeout = o.IdleTimeout
 	sm.Lifetime = o.Lifetime
 	sm.Cookie.Name = "tearline_session"
 	if o.Secure {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,9 +66,18 @@ func TestHarness(t *testing.T) {
 	if len(rep.Pages) != 5 {
 		t.Errorf("%d pages measured, want 5", len(rep.Pages))
 	}
+	// Statement counts do not depend on timing, so they are held here: DESIGN.md §7 allows 6 per page.
+	// The product page still sends 11: the session, then three scoped batches, each opened by its
+	// agency setting (the principal; the edition, which authz must see before anything is recorded;
+	// the view's receipt and audit row with what surrounds the content). Its ceiling keeps it from
+	// growing while it misses.
+	ceiling := map[string]int64{PageInbox: 6, PageInboxAdmin: 6, PageSearchRare: 6, PageProduct: 11}
 	for _, sc := range rep.Statements {
 		if sc.Portal <= 0 || sc.Floor <= 0 || sc.PortalRoundTrips <= 0 {
 			t.Errorf("statement count %+v", sc)
+		}
+		if limit, ok := ceiling[sc.Page]; !ok || sc.Portal > limit {
+			t.Errorf("%s sends %d SQL statements, more than %d:\n%s", sc.Page, sc.Portal, limit, strings.Join(sc.PortalSQL, "\n"))
 		}
 	}
 	if len(rep.Statements) != 4 || len(rep.Release) != 2 || rep.Ready <= 0 || rep.RSSPeak <= 0 {

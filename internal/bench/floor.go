@@ -93,26 +93,12 @@ func (f *Floor) inbox(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "agency and user required", http.StatusBadRequest)
 		return
 	}
-	items, total, err := f.db.FindInbox(ctx, a, u, floorInboxFilter())
+	box, err := f.db.FindInbox(ctx, a, u, floorInboxFilter())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	recalled, err := f.db.FindRecallNotices(ctx, a)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.EditionID
-	}
-	acked, err := f.db.FindAcknowledged(ctx, a, ids)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	f.render(w, r, n, floorInbox(items, total, acked, recalled))
+	f.render(w, r, n, floorInbox(box))
 }
 
 func (f *Floor) edition(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +114,7 @@ func (f *Floor) edition(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if err := f.db.RecordEditionView(ctx, a, u, e); err != nil {
+	if _, err := f.db.ViewEdition(ctx, a, u, e); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -68,15 +69,14 @@ func queueLedger(b *pgx.Batch, agencyID, editionID int64, out *[]product.LedgerE
 }
 
 // FindInbox returns a page of the editions released to the agency (not rescinded), newest first, with
-// the user's read state and the agency's acknowledgement, and a count that is exact up to
-// f.CountAhead editions past the page's offset (one more means "more than that"). The
-// agency setting travels in the same round trip as the queries (one pgx.Batch, one implicit
-// transaction), and the queries filter by the ledger explicitly as well. The page follows the ledger's
-// (agency_id, released_at DESC, edition_id) index, so it reads only the rows it shows, and the count
-// stops at its cap: both stay fast however many editions the agency holds.
-func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) ([]product.InboxItem, int, error) {
-	total := 0
-	var out []product.InboxItem
+// the user's read state and the agency's acknowledgement, a count that is exact up to f.CountAhead
+// editions past the page's offset (one more means "more than that"), and the agency's recall notices.
+// The agency setting travels in the same round trip as the two statements (one pgx.Batch, one
+// implicit transaction), and they filter by the ledger explicitly as well. The page follows the
+// ledger's (agency_id, released_at DESC, edition_id) index, so it reads only the rows it shows, and
+// the count stops at its cap: both stay fast however many editions the agency holds.
+func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) (product.Inbox, error) {
+	var box product.Inbox
 	ahead := f.CountAhead
 	if ahead <= 0 {
 		ahead = product.InboxCountAhead
@@ -85,37 +85,70 @@ func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.I
 		  AND ($3 = '' OR e.content->'topics' ? $3) AND ($4 = '' OR e.content->'regions' ? $4)
 		  AND ($5::timestamptz IS NULL OR l.released_at >= $5) AND ($6::timestamptz IS NULL OR l.released_at < $6)
 		  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = e.id)`
-	args := []any{agencyID, string(f.Type), f.Topic, f.Region, f.From, f.To}
-	b := &pgx.Batch{}
-	// The page is chosen first (LIMIT fences the subquery), so the read and acknowledgement checks look
-	// up the page's rows only, not every receipt the user ever left.
-	b.Queue(`SELECT p.id, p.number, p.rev, p.type, p.title, p.banner, p.summary, p.released_at,
-			EXISTS (SELECT 1 FROM receipt r WHERE r.edition_id = p.id AND r.user_id = $7),
-			EXISTS (SELECT 1 FROM acknowledgement k WHERE k.edition_id = p.id AND k.agency_id = $1)
-		FROM (SELECT e.id, e.number, e.rev, e.type, e.title, e.banner, e.content->>'summary' AS summary, l.released_at, l.edition_id
-			FROM release_ledger l JOIN edition e ON e.id = l.edition_id
-			WHERE `+filters+`
-			ORDER BY l.released_at DESC, l.edition_id LIMIT $8 OFFSET $9) p
-		ORDER BY p.released_at DESC, p.edition_id`, append(args, userID, f.Limit, f.Offset)...).
-		Query(collect(&out, func(r pgx.CollectableRow) (product.InboxItem, error) {
-			var it product.InboxItem
-			return it, r.Scan(&it.EditionID, &it.Number, &it.Rev, &it.Type, &it.Title, &it.Banner, &it.Summary, &it.ReleasedAt, &it.Read, &it.Acknowledged)
-		}))
+	// Without a filter on the edition's content the count needs the ledger alone (and the
+	// rescissions, which recipients see for the editions they hold): no edition is read.
+	count := `SELECT count(*) FROM (SELECT 1 FROM release_ledger l JOIN edition e ON e.id = l.edition_id WHERE ` + filters + ` LIMIT $10) c`
 	if f.Type == "" && f.Topic == "" && f.Region == "" {
-		// Without a filter on the edition's content the count needs the ledger alone (and the
-		// rescissions, which recipients see for the editions they hold): no edition is read.
-		b.Queue(`SELECT count(*) FROM (SELECT 1 FROM release_ledger l
-			WHERE l.agency_id = $1 AND ($2::timestamptz IS NULL OR l.released_at >= $2) AND ($3::timestamptz IS NULL OR l.released_at < $3)
-			  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = l.edition_id) LIMIT $4) c`,
-			agencyID, f.From, f.To, f.Offset+ahead+1).
-			QueryRow(func(row pgx.Row) error { return row.Scan(&total) })
-	} else {
-		b.Queue(`SELECT count(*) FROM (SELECT 1 FROM release_ledger l JOIN edition e ON e.id = l.edition_id
-			WHERE `+filters+` LIMIT $7) c`, append(args, f.Offset+ahead+1)...).
-			QueryRow(func(row pgx.Row) error { return row.Scan(&total) })
+		count = `SELECT count(*) FROM (SELECT 1 FROM release_ledger l
+			WHERE l.agency_id = $1 AND ($5::timestamptz IS NULL OR l.released_at >= $5) AND ($6::timestamptz IS NULL OR l.released_at < $6)
+			  AND NOT EXISTS (SELECT 1 FROM edition_rescission x WHERE x.edition_id = l.edition_id) LIMIT $10) c`
 	}
+	b := &pgx.Batch{}
+	// One statement: the count is the one row the page joins to, so an empty page still returns the
+	// total. The page is chosen first (LIMIT fences the subquery), so the read and acknowledgement
+	// checks look up the page's rows only, not every receipt the user ever left.
+	b.Queue(`SELECT n.total, pg.id, pg.number, pg.rev, pg.type, pg.title, pg.banner, pg.summary, pg.released_at, pg.read, pg.acknowledged
+		FROM (`+count+`) n (total) LEFT JOIN LATERAL (
+			SELECT p.*, EXISTS (SELECT 1 FROM receipt r WHERE r.edition_id = p.id AND r.user_id = $7) AS read,
+				EXISTS (SELECT 1 FROM acknowledgement k WHERE k.edition_id = p.id AND k.agency_id = $1) AS acknowledged
+			FROM (SELECT e.id, e.number, e.rev, e.type, e.title, e.banner, e.content->>'summary' AS summary, l.released_at, l.edition_id
+				FROM release_ledger l JOIN edition e ON e.id = l.edition_id
+				WHERE `+filters+`
+				ORDER BY l.released_at DESC, l.edition_id LIMIT $8 OFFSET $9) p) pg ON true
+		ORDER BY pg.released_at DESC, pg.edition_id`,
+		agencyID, string(f.Type), f.Topic, f.Region, f.From, f.To, userID, f.Limit, f.Offset, f.Offset+ahead+1).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var it inboxRow
+				if err := rows.Scan(&box.Total, &it.id, &it.number, &it.rev, &it.typ, &it.title, &it.banner, &it.summary, &it.releasedAt,
+					&it.read, &it.acknowledged); err != nil {
+					return err
+				}
+				if it.id != nil { // nil: the page is empty and this is the count's row alone
+					box.Items = append(box.Items, it.item())
+				}
+			}
+			return rows.Err()
+		})
+	b.Queue(`SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() ORDER BY at DESC LIMIT 100`).
+		Query(collect(&box.Recalled, scanRecallNotice))
 	err := db.batchAs(ctx, agencyID, 0, b)
-	return out, total, err
+	return box, err
+}
+
+// inboxRow is an inbox row as FindInbox reads it: every page column is NULL on the count's lone row
+// when the page is empty.
+type inboxRow struct {
+	id, rev                    *int64
+	number, title, banner, typ *string
+	summary                    *string
+	releasedAt                 *time.Time
+	read, acknowledged         *bool
+}
+
+func (r inboxRow) item() product.InboxItem {
+	return product.InboxItem{EditionID: *r.id, Rev: int(deref(r.rev)), Number: deref(r.number), Type: product.Type(deref(r.typ)),
+		Title: deref(r.title), Banner: deref(r.banner), Summary: deref(r.summary), ReleasedAt: deref(r.releasedAt),
+		Read: deref(r.read), Acknowledged: deref(r.acknowledged)}
+}
+
+// deref returns *p, or the zero value when p is nil.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
 }
 
 // FindVisibleEdition returns an edition the agency owns or received (for recipients, RLS also hides
@@ -131,30 +164,6 @@ func (db *DB) FindVisibleEdition(ctx context.Context, agencyID, editionID int64)
 		return product.Edition{}, false, apperr.NotFound()
 	}
 	return e, e.OwnerAgencyID == agencyID, err
-}
-
-// RecordEditionView records a view: the user's first view as a receipt (recipients only) and an
-// audit row, in one round trip (one batch, one implicit transaction) committed before the content is
-// sent. Row-level security admits the receipt only for the reading user of an agency that holds it.
-func (db *DB) RecordEditionView(ctx context.Context, agencyID, userID int64, e product.Edition) error {
-	b := &pgx.Batch{}
-	if e.OwnerAgencyID != agencyID {
-		b.Queue(`INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, e.ID, userID, agencyID)
-	}
-	if err := queueAudit(b, audit.New(ctx, "edition.view", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
-		map[string]any{"number": e.Number, "rev": e.Rev})); err != nil {
-		return err
-	}
-	return db.batchAs(ctx, agencyID, userID, b)
-}
-
-// FindRecallNotices returns the recall notices of editions the agency received (newest first).
-func (db *DB) FindRecallNotices(ctx context.Context, agencyID int64) ([]product.RecallNotice, error) {
-	var out []product.RecallNotice
-	b := &pgx.Batch{}
-	b.Queue(`SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() ORDER BY at DESC LIMIT 100`).
-		Query(collect(&out, scanRecallNotice))
-	return out, db.batchAs(ctx, agencyID, 0, b)
 }
 
 func scanRecallNotice(r pgx.CollectableRow) (product.RecallNotice, error) {
@@ -188,14 +197,26 @@ func queueSuccessor(b *pgx.Batch, agencyID, editionID int64, x *product.EditionS
 	})
 }
 
-// FindEditionSurroundings reads, in one round trip, what the page of edition e shows around its
-// content: the visible edition that supersedes it; whether the agency may know the edition it
+// ViewEdition records a view of edition e and reads what its page shows around the content, in one
+// round trip (one batch, one implicit transaction, committed before the content is sent).
+//
+// The view is the user's first view as a receipt (recipients only) and an audit row; row-level
+// security admits the receipt only for the reading user of an agency that holds the edition. Around
+// the content: the visible edition that supersedes it; whether the agency may know the edition it
 // supersedes (it holds it, or its recall notice); for the owner the ledger and the reach; for a
 // recipient its own acknowledgement and the user's feedback. Every statement names the agency.
-func (db *DB) FindEditionSurroundings(ctx context.Context, agencyID, userID int64, e product.Edition, owner bool) (product.EditionSurroundings, error) {
+func (db *DB) ViewEdition(ctx context.Context, agencyID, userID int64, e product.Edition) (product.EditionSurroundings, error) {
 	var x product.EditionSurroundings
 	var own ownReach
+	owner := e.OwnerAgencyID == agencyID
 	b := &pgx.Batch{}
+	if !owner {
+		b.Queue(`INSERT INTO receipt (edition_id, user_id, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, e.ID, userID, agencyID)
+	}
+	if err := queueAudit(b, audit.New(ctx, "edition.view", "edition", strconv.FormatInt(e.ID, 10), audit.Success,
+		map[string]any{"number": e.Number, "rev": e.Rev})); err != nil {
+		return x, err
+	}
 	queueSuccessor(b, agencyID, e.ID, &x)
 	if e.Supersedes != nil {
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM edition p WHERE p.id = $1 AND (p.owner_agency_id = $2
@@ -211,7 +232,7 @@ func (db *DB) FindEditionSurroundings(ctx context.Context, agencyID, userID int6
 		queueOwnReach(b, agencyID, userID, e.ID, &own)
 	}
 	if err := db.batchAs(ctx, agencyID, userID, b); err != nil {
-		return x, err
+		return product.EditionSurroundings{}, err
 	}
 	x.Ack, x.Mine = own.result()
 	return x, nil

@@ -39,7 +39,8 @@ func TestLedgerInboxAndRecipientVisibility(t *testing.T) {
 	}
 
 	inbox := func(agency int64) []product.InboxItem {
-		items, total, err := app.FindInbox(context.Background(), agency, reviewer, product.InboxFilter{Limit: 50})
+		box, err := app.FindInbox(context.Background(), agency, reviewer, product.InboxFilter{Limit: 50})
+		items, total := box.Items, box.Total
 		if err != nil || total != len(items) {
 			t.Fatalf("inbox: %v (total %d, %d items)", err, total, len(items))
 		}
@@ -56,7 +57,7 @@ func TestLedgerInboxAndRecipientVisibility(t *testing.T) {
 	if err != nil || isOwner {
 		t.Fatalf("ICE opening: %v owner=%v", err, isOwner)
 	}
-	if err := app.RecordEditionView(actorCtx(7, ice), ice, 7, got); err != nil {
+	if _, err := app.ViewEdition(actorCtx(7, ice), ice, 7, got); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, owner, `SELECT count(*) FROM receipt WHERE edition_id = $1 AND agency_id = $2`, e.ID, ice); n != 1 {
@@ -137,12 +138,14 @@ func TestInboxCountStopsAhead(t *testing.T) {
 	for _, c := range []struct{ limit, offset, ahead, items, total int }{
 		{50, 0, 0, 3, 3}, {1, 0, 1, 1, 2}, {1, 1, 1, 1, 3}, {1, 2, 1, 1, 3}, {2, 0, 5, 2, 3},
 	} {
-		items, total, err := app.FindInbox(context.Background(), ice, reviewer, product.InboxFilter{Limit: c.limit, Offset: c.offset, CountAhead: c.ahead})
+		box, err := app.FindInbox(context.Background(), ice, reviewer, product.InboxFilter{Limit: c.limit, Offset: c.offset, CountAhead: c.ahead})
+		items, total := box.Items, box.Total
 		if err != nil || len(items) != c.items || total != c.total {
 			t.Errorf("limit %d offset %d ahead %d: %d items, total %d, %v; want %d, %d", c.limit, c.offset, c.ahead, len(items), total, err, c.items, c.total)
 		}
 	}
-	items, _, err := app.FindInbox(context.Background(), ice, reviewer, product.InboxFilter{Limit: 50})
+	box, err := app.FindInbox(context.Background(), ice, reviewer, product.InboxFilter{Limit: 50})
+	items := box.Items
 	if err != nil || len(items) != 3 || items[0].EditionID != ids[2] || items[2].EditionID != ids[0] {
 		t.Errorf("inbox = %+v, %v; want newest first", items, err)
 	}

@@ -357,15 +357,6 @@ func (db *DB) FindNotifications(ctx context.Context, agencyID, userID int64, lim
 	return out, unread, db.batchAs(ctx, agencyID, userID, b)
 }
 
-// CountUnreadNotifications returns the number of the user's unread notifications (the bell).
-func (db *DB) CountUnreadNotifications(ctx context.Context, agencyID, userID int64) (int, error) {
-	n := 0
-	b := &pgx.Batch{}
-	b.Queue(`SELECT count(*) FROM notification WHERE user_id = $1 AND agency_id = $2 AND read_at IS NULL`, userID, agencyID).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
-	return n, db.batchAs(ctx, agencyID, userID, b)
-}
-
 // OpenNotification marks one of the user's notifications read and returns it (its link); another
 // user's, or a missing one, is ENOTFOUND. One round trip.
 func (db *DB) OpenNotification(ctx context.Context, agencyID, userID, id int64) (notify.Notification, error) {

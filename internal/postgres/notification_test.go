@@ -233,11 +233,14 @@ func TestReviewNotifications(t *testing.T) {
 	if len(items) != 1 || items[0].Event != notify.ReviewReturned || items[0].Detail != "Cite the second source" || unread != 1 {
 		t.Errorf("author notifications = %+v (unread %d)", items, unread)
 	}
+	if p, err := app.FindPrincipal(context.Background(), analyst); err != nil || p.Unread != 1 {
+		t.Errorf("principal before marking read = %+v, %v; want the bell at 1", p, err)
+	}
 	if err := app.MarkNotificationsRead(context.Background(), hstc, analyst, 0); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := app.CountUnreadNotifications(context.Background(), hstc, analyst); n != 0 {
-		t.Errorf("unread after marking all read = %d", n)
+	if p, err := app.FindPrincipal(context.Background(), analyst); err != nil || p.AgencyID != hstc || p.Unread != 0 {
+		t.Errorf("principal after marking all read = %+v, %v; want no unread notification", p, err)
 	}
 	_ = reviewer
 }

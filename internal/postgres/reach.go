@@ -189,21 +189,3 @@ func queueReach(b *pgx.Batch, agencyID, editionID int64, out *product.Reach) {
 				ORDER BY f.agency_id, f.user_id, f.id DESC) latest ORDER BY at DESC, id DESC`, editionID, agencyID).
 		Query(collect(&out.Feedback, scanFeedback))
 }
-
-// FindAcknowledged reports which of the editions the agency has acknowledged (for its inbox). The
-// agency setting travels in the same round trip as the query, which filters by the agency as well.
-func (db *DB) FindAcknowledged(ctx context.Context, agencyID int64, editionIDs []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
-	if len(editionIDs) == 0 {
-		return out, nil
-	}
-	var ids []int64
-	b := &pgx.Batch{}
-	b.Queue(`SELECT edition_id FROM acknowledgement WHERE agency_id = $1 AND edition_id = ANY($2)`, agencyID, editionIDs).
-		Query(collect(&ids, pgx.RowTo[int64]))
-	err := db.batchAs(ctx, agencyID, 0, b)
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, err
-}

@@ -48,17 +48,23 @@ func (db *DB) FindUserByIdentity(ctx context.Context, issuer, subject string) (u
 	return u, formatError(err)
 }
 
-// FindPrincipal loads an active user with agency and roles in one statement; inactive or
-// missing users are ENOTFOUND.
+// FindPrincipal loads an active user with agency, roles and the number of unread notifications in
+// their agency (the bell) in one round trip; inactive or missing users are ENOTFOUND. Only the user is
+// named to row-level security (notifications are the user's own); no agency is.
 func (db *DB) FindPrincipal(ctx context.Context, userID int64) (*user.Principal, error) {
 	var p user.Principal
 	var roles []string
-	err := db.Pool.QueryRow(ctx, `SELECT u.id, u.display_name, u.email, u.issuer, u.subject, a.id, a.code, a.name, a.kind,
-		coalesce((SELECT array_agg(m.role ORDER BY m.role) FROM membership m WHERE m.user_id = u.id), '{}')
+	b := &pgx.Batch{}
+	b.Queue(`SELECT u.id, u.display_name, u.email, u.issuer, u.subject, a.id, a.code, a.name, a.kind,
+		coalesce((SELECT array_agg(m.role ORDER BY m.role) FROM membership m WHERE m.user_id = u.id), '{}'),
+		(SELECT count(*) FROM notification n WHERE n.user_id = u.id AND n.agency_id = u.agency_id AND n.read_at IS NULL)
 		FROM app_user u JOIN agency a ON a.id = u.agency_id WHERE u.id = $1 AND u.active`, userID).
-		Scan(&p.UserID, &p.Name, &p.Email, &p.Issuer, &p.Subject, &p.AgencyID, &p.AgencyCode, &p.AgencyName, &p.AgencyKind, &roles)
-	if err != nil {
-		return nil, formatError(err)
+		QueryRow(func(row pgx.Row) error {
+			return row.Scan(&p.UserID, &p.Name, &p.Email, &p.Issuer, &p.Subject, &p.AgencyID, &p.AgencyCode, &p.AgencyName, &p.AgencyKind,
+				&roles, &p.Unread)
+		})
+	if err := db.batchAs(ctx, 0, userID, b); err != nil {
+		return nil, err
 	}
 	for _, r := range roles {
 		p.Roles = append(p.Roles, user.Role(r))

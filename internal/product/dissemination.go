@@ -28,6 +28,15 @@ type InboxItem struct {
 	Acknowledged bool // the agency has acknowledged receipt
 }
 
+// Inbox is one page of a recipient agency's inbox.
+type Inbox struct {
+	Items []InboxItem
+	// Total counts the editions that match, exactly up to the filter's CountAhead past its offset.
+	Total int
+	// Recalled lists the recall notices of editions the agency received, newest first (at most 100).
+	Recalled []RecallNotice
+}
+
 // InboxCountAhead is how far past the current page the inbox counts editions: enough for the pager
 // to show the next pages, without counting every edition an agency ever received.
 const InboxCountAhead = 200

@@ -19,6 +19,9 @@ type Principal struct {
 	Roles      []Role
 	Issuer     string
 	Subject    string
+	// Unread is the number of the user's unread notifications in their agency when the principal was
+	// loaded (the bell), read in the same round trip.
+	Unread int
 }
 
 // HasRole reports whether the principal holds r.

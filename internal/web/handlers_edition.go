@@ -65,29 +65,26 @@ func (s *Server) handleEditionShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Store.RecordEditionView(ctx, p.AgencyID, p.UserID, e); err != nil {
+	// The view is recorded (receipt and audit row, committed) in the same round trip that reads
+	// everything around the content. Recipients never see the list of other recipients; the center
+	// sees the ledger and reach. A recipient is shown the edition this one supersedes only when its
+	// agency holds that one too (or its recall notice): otherwise the link would give away a hidden
+	// edition's id and number.
+	x, err := s.Store.ViewEdition(ctx, p.AgencyID, p.UserID, e)
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	rendered := make([]string, len(e.Content.Portions))
-	for i, x := range e.Content.Portions {
+	for i, portion := range e.Content.Portions {
 		var err error
-		if rendered[i], err = s.Markdown.Render(x.Body); err != nil {
+		if rendered[i], err = s.Markdown.Render(portion.Body); err != nil {
 			rendered[i] = ""
 		}
 	}
 	v := views.EditionView{Edition: e, Rendered: rendered, Owner: owner,
 		CanRescind:     owner && e.Rescinded == nil && s.Authz.Can(ctx, p, authz.ActRescind, authz.Owned(authz.TypeEdition, e.OwnerAgencyID)),
 		CanDisseminate: owner && e.Rescinded == nil && s.Authz.Can(ctx, p, authz.ActDisseminate, authz.Owned(authz.TypeEdition, e.OwnerAgencyID))}
-	// Everything around the content in one round trip. Recipients never see the list of other
-	// recipients; the center sees the ledger and reach. A recipient is shown the edition this one
-	// supersedes only when its agency holds that one too (or its recall notice): otherwise the link
-	// would give away a hidden edition's id and number.
-	x, err := s.Store.FindEditionSurroundings(ctx, p.AgencyID, p.UserID, e, owner)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	v.Ledger = x.Ledger
 	v.SupersededBy, v.SupersededByLabel = x.SuccessorID, x.SuccessorLabel
 	if e.Supersedes != nil && !owner && !x.PredecessorKnown {
@@ -122,17 +119,13 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
 	f.Offset = (page - 1) * inboxPerPage
-	items, total, err := s.Store.FindInbox(ctx, p.AgencyID, p.UserID, f)
+	box, err := s.Store.FindInbox(ctx, p.AgencyID, p.UserID, f)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	v := views.InboxView{Items: items, Total: total, Page: page, PerPage: inboxPerPage, Type: f.Type, AgencyName: p.AgencyName,
-		Topic: f.Topic, Region: f.Region, From: q.Get("from"), To: q.Get("to")}
-	if v.Recalled, err = s.Store.FindRecallNotices(ctx, p.AgencyID); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
+	v := views.InboxView{Items: box.Items, Total: box.Total, Recalled: box.Recalled, Page: page, PerPage: inboxPerPage, Type: f.Type,
+		AgencyName: p.AgencyName, Topic: f.Topic, Region: f.Region, From: q.Get("from"), To: q.Get("to")}
 	s.render(w, r, http.StatusOK, views.Inbox(s.page(r, "Inbox", "inbox"), v))
 }
 

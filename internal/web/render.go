@@ -39,12 +39,7 @@ func (s *Server) page(r *http.Request, title, current string) views.Page {
 			pg.Nav = views.Nav{}
 		}
 		if pg.Nav.Notifications {
-			// A failure here must not cost the page: the bell shows no count.
-			if n, err := s.Store.CountUnreadNotifications(r.Context(), p.AgencyID, p.UserID); err == nil {
-				pg.Unread = n
-			} else {
-				s.Logger.WarnContext(r.Context(), "count unread notifications", "request_id", requestID(r.Context()), "error", err)
-			}
+			pg.Unread = p.Unread
 		}
 	}
 	return pg

@@ -54,7 +54,6 @@ type Store interface {
 // every method is keyed on the principal's user and agency.
 type NotificationStore interface {
 	FindNotifications(ctx context.Context, agencyID, userID int64, limit int) ([]notify.Notification, int, error)
-	CountUnreadNotifications(ctx context.Context, agencyID, userID int64) (int, error)
 	MarkNotificationsRead(ctx context.Context, agencyID, userID, id int64) error
 	OpenNotification(ctx context.Context, agencyID, userID, id int64) (notify.Notification, error)
 	FindSubscriptions(ctx context.Context, agencyID, userID int64) ([]notify.Subscription, error)
@@ -93,11 +92,9 @@ type ProductStore interface {
 	RescindEdition(ctx context.Context, agencyID, userID, editionID int64, reason string) error
 	DisseminateEdition(ctx context.Context, agencyID, userID, editionID int64, recipients []int64, justification, caveats string) (int, error)
 	FindLedger(ctx context.Context, agencyID, editionID int64) ([]product.LedgerEntry, error)
-	FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) ([]product.InboxItem, int, error)
+	FindInbox(ctx context.Context, agencyID, userID int64, f product.InboxFilter) (product.Inbox, error)
 	FindVisibleEdition(ctx context.Context, agencyID, editionID int64) (product.Edition, bool, error)
-	FindEditionSurroundings(ctx context.Context, agencyID, userID int64, e product.Edition, owner bool) (product.EditionSurroundings, error)
-	RecordEditionView(ctx context.Context, agencyID, userID int64, e product.Edition) error
-	FindRecallNotices(ctx context.Context, agencyID int64) ([]product.RecallNotice, error)
+	ViewEdition(ctx context.Context, agencyID, userID int64, e product.Edition) (product.EditionSurroundings, error)
 	FindRecallNotice(ctx context.Context, agencyID, editionID int64) (product.RecallNotice, error)
 	FindReviewQueue(ctx context.Context, agencyID, userID int64, states []product.State) ([]product.DraftSummary, error)
 }
