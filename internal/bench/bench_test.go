@@ -95,8 +95,8 @@ func TestHarness(t *testing.T) {
 }
 
 // checkCorpus checks the generated rows against the schema's own rules: every edition indexed for
-// search and its attachments listed (the triggers' work, done set by set), valid audit chains, and
-// no ledger row a caveat forbids.
+// search, its attachments listed and its recall notices written (the triggers' work, done set by set),
+// valid audit chains, and no ledger row a caveat forbids.
 func checkCorpus(ctx context.Context, t *testing.T, owner *pgxpool.Pool, s Summary) {
 	t.Helper()
 	var editions, docs, attached, rescinded, flagged int
@@ -108,6 +108,14 @@ func checkCorpus(ctx context.Context, t *testing.T, owner *pgxpool.Pool, s Summa
 	if editions != s.Editions || docs != editions || attached != s.Attachments || rescinded != s.Rescinded || flagged != rescinded {
 		t.Errorf("editions %d, search rows %d, attachments %d/%d, rescinded %d/%d, flagged %d", editions, docs, attached, s.Attachments,
 			rescinded, s.Rescinded, flagged)
+	}
+	var notices, want int
+	if err := owner.QueryRow(ctx, `SELECT (SELECT count(*) FROM recall_notice),
+		(SELECT count(*) FROM release_ledger l JOIN edition_rescission r ON r.edition_id = l.edition_id)`).Scan(&notices, &want); err != nil {
+		t.Fatal(err)
+	}
+	if notices != want || want == 0 {
+		t.Errorf("%d recall notices, want one per recipient of a rescinded edition: %d", notices, want)
 	}
 	var leaks int
 	if err := owner.QueryRow(ctx, `SELECT count(*) FROM release_ledger l JOIN edition e ON e.id = l.edition_id JOIN agency a ON a.id = l.agency_id

@@ -13,12 +13,12 @@ import (
 // Editions and rescissions are copied without their triggers (session_replication_role = replica):
 // row by row, the search-index trigger costs about 0.6 ms an edition on this machine, ten minutes a
 // million. fillDerived then does the triggers' work set by set, exactly as the migrations' own
-// backfills do (00011 and 00017 for search_doc, 00012 for edition_attachment). checkTriggers refuses to load
+// backfills do (00011 and 00017 for search_doc, 00012 for edition_attachment, 00020 for recall_notice). checkTriggers refuses to load
 // when those tables carry a trigger whose work is not done here, so a new trigger cannot be skipped
 // silently; teach fillDerived its set-based form.
 var knownTriggers = map[string][]string{
 	"edition":            {"edition_attachment_fill", "edition_immutable", "edition_search_index"},
-	"edition_rescission": {"edition_rescission_immutable", "edition_rescission_search"},
+	"edition_rescission": {"edition_rescission_immutable", "edition_rescission_recall_notice", "edition_rescission_search"},
 	"release_ledger":     {"release_ledger_immutable", "release_ledger_search_audience"},
 }
 
@@ -49,8 +49,8 @@ func checkTriggers(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
-// fillDerived fills search_doc and edition_attachment for the editions with ids in [from, to], on
-// as many connections as parts.
+// fillDerived fills search_doc, edition_attachment and recall_notice for the editions with ids in
+// [from, to], on as many connections as parts.
 func fillDerived(ctx context.Context, pool *pgxpool.Pool, from, to int64, parts int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -78,6 +78,10 @@ func fillDerived(ctx context.Context, pool *pgxpool.Pool, from, to int64, parts 
 				SELECT e.id, (x->>'attachment_id')::bigint
 				FROM edition e, jsonb_array_elements(coalesce(e.content->'attachments', '[]'::jsonb)) x
 				WHERE e.id BETWEEN $1 AND $2 AND jsonb_array_length(e.content->'attachments') > 0`,
+				`INSERT INTO recall_notice (agency_id, edition_id, number, rev, reason, at)
+				SELECT l.agency_id, e.id, e.number, e.rev, r.reason, r.rescinded_at
+				FROM edition_rescission r JOIN edition e ON e.id = r.edition_id JOIN release_ledger l ON l.edition_id = r.edition_id
+				WHERE r.edition_id BETWEEN $1 AND $2`,
 			} {
 				var args []any
 				if strings.Contains(q, "$1") {

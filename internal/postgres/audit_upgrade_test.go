@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -11,6 +12,7 @@ import (
 
 	"tearline/internal/postgres"
 	"tearline/internal/postgres/pgtest"
+	"tearline/internal/product"
 	"tearline/migrations"
 )
 
@@ -61,5 +63,59 @@ func TestAuditChainMigrationChainsExistingRows(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT count(DISTINCT chain) FROM audit_event WHERE action = 'legacy.event'`); n != 16 {
 		t.Errorf("legacy rows spread over %d chains, want 16", n)
+	}
+}
+
+// Migration 00020 writes the recall notices of editions rescinded before it, and its Down restores the
+// function the notices were read through before.
+func TestRecallNoticeMigrationBackfills(t *testing.T) {
+	ctx := context.Background()
+	d := pgtest.New(t)
+	app, owner := pgtest.Open(t, d), pgtest.OpenOwner(t, d)
+	hstc, reviewer := seedHSTC(t, owner)
+	actx := actorCtx(reviewer, hstc)
+	ice, nca := agencyByCode(t, owner, "ICE"), agencyByCode(t, owner, "NCA")
+	for i, title := range []string{"Rescinded before the upgrade", "Rescinded too", "Still standing"} {
+		e, err := app.ReleaseProduct(actx, hstc, reviewer, approvedProduct(t, app, hstc, reviewer, product.TypeNote, title), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.DisseminateEdition(actx, hstc, reviewer, e.ID, []int64{ice, nca}, "Need to know: upgrade test", "CUI//LEI"); err != nil {
+			t.Fatal(err)
+		}
+		if i < 2 {
+			if err := app.RescindEdition(actx, hstc, reviewer, e.ID, "Disseminated in error"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const rows = `SELECT string_agg(agency_id || ':' || edition_id || ':' || number || ':' || rev || ':' || reason, ',' ORDER BY agency_id, edition_id) FROM recall_notice`
+	var before string
+	if err := owner.Pool.QueryRow(ctx, rows).Scan(&before); err != nil || strings.Count(before, ",") != 3 {
+		t.Fatalf("recall notices written by the trigger: %q, %v; want 4", before, err)
+	}
+	cfg, err := pgx.ParseConfig(d.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDB(*cfg)
+	defer sqlDB.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 19); err != nil {
+		t.Fatalf("migrate down to 19: %v", err)
+	}
+	var old int
+	if err := owner.Pool.QueryRow(ctx, `SELECT count(*) FROM tearline_recall_notices()`).Scan(&old); err != nil {
+		t.Fatalf("the function of migration 00008 is not back: %v", err)
+	}
+	if _, err := p.UpTo(ctx, 20); err != nil {
+		t.Fatalf("migrate up to 20: %v", err)
+	}
+	var after string
+	if err := owner.Pool.QueryRow(ctx, rows).Scan(&after); err != nil || after != before {
+		t.Errorf("recall notices after the upgrade: %q, %v; want %q", after, err, before)
 	}
 }

@@ -120,7 +120,8 @@ func (db *DB) FindInbox(ctx context.Context, agencyID, userID int64, f product.I
 			}
 			return rows.Err()
 		})
-	b.Queue(`SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() ORDER BY at DESC LIMIT 100`).
+	b.Queue(`SELECT edition_id, number, rev, reason, at FROM recall_notice WHERE agency_id = $1
+		ORDER BY at DESC, edition_id DESC LIMIT 100`, agencyID).
 		Query(collect(&box.Recalled, scanRecallNotice))
 	err := db.batchAs(ctx, agencyID, 0, b)
 	return box, err
@@ -175,7 +176,7 @@ func scanRecallNotice(r pgx.CollectableRow) (product.RecallNotice, error) {
 func (db *DB) FindRecallNotice(ctx context.Context, agencyID, editionID int64) (product.RecallNotice, error) {
 	var n product.RecallNotice
 	b := &pgx.Batch{}
-	b.Queue(`SELECT edition_id, number, rev, reason, at FROM tearline_recall_notices() WHERE edition_id = $1`, editionID).
+	b.Queue(`SELECT edition_id, number, rev, reason, at FROM recall_notice WHERE agency_id = $1 AND edition_id = $2`, agencyID, editionID).
 		Query(exactlyOne(&n, scanRecallNotice))
 	return n, db.batchAs(ctx, agencyID, 0, b)
 }
@@ -222,7 +223,7 @@ func (db *DB) ViewEdition(ctx context.Context, agencyID, userID int64, e product
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM edition p WHERE p.id = $1 AND (p.owner_agency_id = $2
 				OR (EXISTS (SELECT 1 FROM release_ledger l WHERE l.edition_id = p.id AND l.agency_id = $2)
 				    AND NOT EXISTS (SELECT 1 FROM edition_rescission r WHERE r.edition_id = p.id))))
-			OR EXISTS (SELECT 1 FROM tearline_recall_notices() n WHERE n.edition_id = $1)`, *e.Supersedes, agencyID).
+			OR EXISTS (SELECT 1 FROM recall_notice n WHERE n.agency_id = $2 AND n.edition_id = $1)`, *e.Supersedes, agencyID).
 			QueryRow(func(row pgx.Row) error { return row.Scan(&x.PredecessorKnown) })
 	}
 	if owner {

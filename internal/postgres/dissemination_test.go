@@ -115,6 +115,24 @@ func TestLedgerInboxAndRecipientVisibility(t *testing.T) {
 	if n := rls(ice, `SELECT count(*) FROM edition`); n != 0 {
 		t.Errorf("ICE still sees the rescinded edition by RLS")
 	}
+	// The recipients keep a recall notice (number, revision, reason), and only they do.
+	for _, c := range []struct {
+		agency int64
+		want   int
+	}{{ice, 1}, {nca, 1}, {europol, 0}, {hstc, 0}} {
+		box, err := app.FindInbox(context.Background(), c.agency, 0, product.InboxFilter{Limit: 50})
+		if err != nil || len(box.Recalled) != c.want {
+			t.Errorf("agency %d: recall notices %+v, %v; want %d", c.agency, box.Recalled, err, c.want)
+		} else if c.want == 1 && (box.Recalled[0].EditionID != e.ID || box.Recalled[0].Reason != "Disseminated in error" || box.Recalled[0].Number != e.Number) {
+			t.Errorf("agency %d: recall notice %+v", c.agency, box.Recalled[0])
+		}
+		if n := rls(c.agency, `SELECT count(*) FROM recall_notice`); n != c.want {
+			t.Errorf("agency %d sees %d recall notice rows by RLS alone, want %d", c.agency, n, c.want)
+		}
+	}
+	if _, err := owner.Pool.Exec(context.Background(), `DELETE FROM recall_notice`); err == nil {
+		t.Error("recall notices were deleted")
+	}
 }
 
 // The inbox counts at most CountAhead editions past the page, and pages newest first.

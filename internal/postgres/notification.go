@@ -260,7 +260,7 @@ func (db *DB) EmailFacts(ctx context.Context, a notify.EmailArgs) (notify.EmailF
 		switch {
 		case n.Event == notify.EditionRecalled:
 			var held bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tearline_recall_notices() WHERE edition_id = $1)`, n.ObjectID).Scan(&held); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM recall_notice WHERE agency_id = $1 AND edition_id = $2)`, a.AgencyID, n.ObjectID).Scan(&held); err != nil {
 				return err
 			}
 			// Only the number and the reason are told; the banner of a recalled edition is not, so the
