@@ -92,6 +92,14 @@ func TestBrowserDissemination(t *testing.T) {
 		}
 	}
 	nca.screenshot("recall-notice")
+	// The inbox lists the recall (number and reason) where the note was.
+	nca.navigate("/inbox")
+	nca.wantContains("[data-testid=recalled]", "Disseminated in error")
+	nca.wantContains("[data-testid=inbox-empty]", "has been recalled")
+	if body := browserEval[string](nca, `document.body.innerText`); strings.Contains(body, "Calais embarkation") {
+		t.Error("the inbox still shows the recalled note's title")
+	}
+	nca.checkPage("inbox-recalled")
 
 	elena.navigate(bulletin)
 	elena.wantContains("[data-testid=reach]", "ICE", "Rosa Delgado")

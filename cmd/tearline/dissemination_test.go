@@ -390,6 +390,15 @@ func TestInboxFilters(t *testing.T) {
 			t.Errorf("inbox?%s lists %d, want %d", q, got, want)
 		}
 	}
+	// An empty page says why: the filters, or a page past the end.
+	for q, want := range map[string]string{
+		"region=FRA": "No edition released to your agency matches these filters.",
+		"page=9":     "There is no edition on this page",
+	} {
+		if body := ice.get("/inbox?" + q).Body; !strings.Contains(body, want) {
+			t.Errorf("inbox?%s does not say %q", q, want)
+		}
+	}
 }
 
 func TestAmberStrictReachesOnlyNamedAgencies(t *testing.T) {
