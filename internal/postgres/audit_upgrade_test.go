@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -29,16 +30,7 @@ func TestAuditChainMigrationChainsExistingRows(t *testing.T) {
 		_, _ = server.Pool.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 	})
 	url := strings.Replace(d.OwnerURL, "/"+d.Name, "/"+name, 1)
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB := stdlib.OpenDB(*cfg)
-	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, sqlDB := migrationsAt(t, url)
 	if _, err := p.UpTo(ctx, 9); err != nil {
 		t.Fatalf("migrate to 9: %v", err)
 	}
@@ -94,16 +86,7 @@ func TestRecallNoticeMigrationBackfills(t *testing.T) {
 	if err := owner.Pool.QueryRow(ctx, rows).Scan(&before); err != nil || strings.Count(before, ",") != 3 {
 		t.Fatalf("recall notices written by the trigger: %q, %v; want 4", before, err)
 	}
-	cfg, err := pgx.ParseConfig(d.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB := stdlib.OpenDB(*cfg)
-	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _ := migrationsAt(t, d.OwnerURL)
 	if _, err := p.DownTo(ctx, 19); err != nil {
 		t.Fatalf("migrate down to 19: %v", err)
 	}
@@ -118,4 +101,21 @@ func TestRecallNoticeMigrationBackfills(t *testing.T) {
 	if err := owner.Pool.QueryRow(ctx, rows).Scan(&after); err != nil || after != before {
 		t.Errorf("recall notices after the upgrade: %q, %v; want %q", after, err, before)
 	}
+}
+
+// migrationsAt returns a goose provider of the project's migrations on the database at url, and its
+// connection (closed when the test ends).
+func migrationsAt(t *testing.T, url string) (*goose.Provider, *sql.DB) {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDB(*cfg)
+	t.Cleanup(func() { _ = sqlDB.Close() })
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, sqlDB
 }
