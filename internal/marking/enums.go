@@ -95,10 +95,17 @@ func ParseTLP(s string) (TLP, error) {
 	return t, nil
 }
 
+// normalizeTLP upper-cases and trims t and drops its "TLP:" prefix; a repeated prefix ("TLP:TLP:RED")
+// counts once, so normalizing the result changes nothing.
 func normalizeTLP(t TLP) TLP {
 	s := strings.ToUpper(strings.TrimSpace(string(t)))
-	s, _ = strings.CutPrefix(s, "TLP:")
-	return TLP(strings.TrimSpace(s))
+	for {
+		rest, ok := strings.CutPrefix(s, "TLP:")
+		if !ok {
+			return TLP(s)
+		}
+		s = strings.TrimSpace(rest)
+	}
 }
 
 // Valid reports whether t is a TLP 2.0 label or none.

@@ -58,6 +58,9 @@ func TestParseTLP(t *testing.T) {
 		{"", marking.TLPNone, false},
 		{"TLP:AMBER STRICT", "", true},
 		{"PURPLE", "", true},
+		// Found by FuzzPortionMark: a repeated prefix used to survive one normalization and vanish on
+		// the next, so Normalize was not idempotent.
+		{"tlp: TLP:red", marking.TLPRed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
