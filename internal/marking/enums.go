@@ -98,14 +98,8 @@ func ParseTLP(s string) (TLP, error) {
 // normalizeTLP upper-cases and trims t and drops its "TLP:" prefix; a repeated prefix ("TLP:TLP:RED")
 // counts once, so normalizing the result changes nothing.
 func normalizeTLP(t TLP) TLP {
-	s := strings.ToUpper(strings.TrimSpace(string(t)))
-	for {
-		rest, ok := strings.CutPrefix(s, "TLP:")
-		if !ok {
-			return TLP(s)
-		}
-		s = strings.TrimSpace(rest)
-	}
+	s, _ := cutPrefixes(strings.ToUpper(strings.TrimSpace(string(t))), "TLP:")
+	return TLP(s)
 }
 
 // Valid reports whether t is a TLP 2.0 label or none.

@@ -24,13 +24,21 @@ type Category struct {
 // result never starts with "SP-" and parsing its own output changes nothing. It does not check the
 // registry.
 func ParseCategory(s string) Category {
-	c := Category{Code: strings.ToUpper(strings.TrimSpace(s))}
+	code, specified := cutPrefixes(strings.ToUpper(strings.TrimSpace(s)), "SP-")
+	return Category{Code: code, Specified: specified}
+}
+
+// cutPrefixes returns s without every leading prefix, each followed by optional spaces, and whether
+// there was one: "SP-SP- INV" is "INV", true. Cutting the result again changes nothing, which is what
+// keeps Normalize idempotent.
+func cutPrefixes(s, prefix string) (string, bool) {
+	found := false
 	for {
-		code, ok := strings.CutPrefix(c.Code, "SP-")
+		rest, ok := strings.CutPrefix(s, prefix)
 		if !ok {
-			return c
+			return s, found
 		}
-		c = Category{Code: strings.TrimSpace(code), Specified: true}
+		s, found = strings.TrimSpace(rest), true
 	}
 }
 
